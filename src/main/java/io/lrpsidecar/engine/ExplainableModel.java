@@ -1,0 +1,85 @@
+package io.lrpsidecar.engine;
+
+import io.lrpsidecar.engine.canonizer.BatchNormMerger;
+import io.lrpsidecar.graph.Canonicalizer;
+import io.lrpsidecar.graph.ConstantFolder;
+import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.ModelLoadException;
+import io.lrpsidecar.graph.Node;
+import io.lrpsidecar.graph.OnnxModelReader;
+import io.lrpsidecar.graph.ShapeInference;
+import io.lrpsidecar.graph.ValueInfo;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A classifier ready to be explained: read, constant-folded, canonicalized (dense layers as {@code Dense}, explicit
+ * conv biases), BatchNorm merged (unless disabled), and checked for support. Knows its single input and the value
+ * whose relevance is initialised: the logits, i.e. the graph output or, when the graph ends with
+ * Softmax/LogSoftmax/Sigmoid, that activation's input.
+ *
+ * @param graph            the canonical graph
+ * @param input            the runtime input
+ * @param logits           the name of the explained output value
+ * @param outputActivation the activation ending the graph, if any
+ * @param mergedBatchNorms BatchNorm node name to the layer it was merged into
+ */
+public record ExplainableModel(Graph graph, ValueInfo input, String logits, Optional<Node> outputActivation,
+        Map<String, String> mergedBatchNorms) {
+
+    public static ExplainableModel load(Path path) {
+        try {
+            return prepare(OnnxModelReader.read(path), true);
+        } catch (ModelLoadException e) {
+            if (e.getMessage().startsWith(String.valueOf(path.getFileName()))) {
+                throw e;
+            }
+            throw new ModelLoadException(path.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static ExplainableModel load(byte[] onnxBytes) {
+        return prepare(OnnxModelReader.read(onnxBytes), true);
+    }
+
+    /** Folds, canonicalizes, optionally merges BatchNorm, and checks a graph as read from ONNX. */
+    public static ExplainableModel prepare(Graph raw, boolean mergeBatchNorm) {
+        Graph graph = Canonicalizer.canonicalize(ConstantFolder.fold(raw));
+        Map<String, String> merged = Map.of();
+        if (mergeBatchNorm) {
+            BatchNormMerger.Result result = BatchNormMerger.merge(graph);
+            graph = result.graph();
+            merged = result.mergedInto();
+        }
+        OperatorSupport.check(graph);
+        Optional<Node> ending = OperatorSupport.outputActivation(graph);
+        String logits = ending.map(node -> node.input(0)).orElse(graph.outputs().get(0).name());
+        ValueInfo input = graph.inputs().get(0);
+        checkShapes(graph, input, logits);
+        return new ExplainableModel(graph, input, logits, ending, merged);
+    }
+
+    private static void checkShapes(Graph graph, ValueInfo input, String logits) {
+        boolean fixedRowShape = input.shape().stream().skip(1).allMatch(dim -> dim >= 0);
+        if (!fixedRowShape || input.rank() == 0) {
+            return;
+        }
+        int[] logitsShape = ShapeInference.infer(graph, 1).get(logits);
+        if (logitsShape.length != 2) {
+            throw new ModelLoadException("expected the explained output '" + logits + "' to have shape "
+                    + "[batch, classes], found " + Arrays.toString(logitsShape));
+        }
+    }
+
+    /** The input shape of one row (without the batch axis), {@code -1} where the model leaves it open. */
+    public List<Integer> rowShape() {
+        return input.shape().subList(Math.min(1, input.rank()), input.rank());
+    }
+
+    public String inputName() {
+        return input.name();
+    }
+}

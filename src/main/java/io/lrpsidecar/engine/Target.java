@@ -1,0 +1,79 @@
+package io.lrpsidecar.engine;
+
+import java.util.Arrays;
+
+/** Which class each row's explanation is for. */
+public sealed interface Target {
+
+    /** The target class of every row, given the logits {@code [rows][classes]}. */
+    int[] resolve(double[][] logits);
+
+    /** The argmax of each row's logits (first maximum on ties). */
+    record Predicted() implements Target {
+        @Override
+        public int[] resolve(double[][] logits) {
+            int[] targets = new int[logits.length];
+            for (int row = 0; row < logits.length; row++) {
+                for (int k = 1; k < logits[row].length; k++) {
+                    if (logits[row][k] > logits[row][targets[row]]) {
+                        targets[row] = k;
+                    }
+                }
+            }
+            return targets;
+        }
+    }
+
+    /** The same class for every row. */
+    record ClassIndex(int index) implements Target {
+        @Override
+        public int[] resolve(double[][] logits) {
+            int[] targets = new int[logits.length];
+            Arrays.fill(targets, index);
+            checkRange(targets, logits);
+            return targets;
+        }
+    }
+
+    /** One class per row, such as the dataset labels. */
+    record PerRow(long[] labels) implements Target {
+        @Override
+        public int[] resolve(double[][] logits) {
+            if (labels.length != logits.length) {
+                throw new TargetException("expected one label per input row (" + logits.length + "), found "
+                        + labels.length);
+            }
+            int[] targets = new int[labels.length];
+            for (int row = 0; row < labels.length; row++) {
+                if (labels[row] < 0 || labels[row] > Integer.MAX_VALUE) {
+                    throw new TargetException("label " + labels[row] + " of row " + row + " is out of range");
+                }
+                targets[row] = (int) labels[row];
+            }
+            checkRange(targets, logits);
+            return targets;
+        }
+
+        /** The labels of rows {@code [from, to)}. */
+        public PerRow slice(int from, int to) {
+            return new PerRow(Arrays.copyOfRange(labels, from, to));
+        }
+    }
+
+    private static void checkRange(int[] targets, double[][] logits) {
+        int classes = logits.length == 0 ? 0 : logits[0].length;
+        for (int row = 0; row < targets.length; row++) {
+            if (targets[row] < 0 || targets[row] >= classes) {
+                throw new TargetException("target class " + targets[row] + (targets.length > 1 ? " of row " + row
+                        : "") + " is out of range: the model has " + classes + " classes (0.." + (classes - 1) + ")");
+            }
+        }
+    }
+
+    /** A target that does not fit the model or the input. */
+    final class TargetException extends IllegalArgumentException {
+        public TargetException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.lrpsidecar.engine.composite;
+
+import io.lrpsidecar.engine.rules.Bound;
+import io.lrpsidecar.graph.Tensor;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.function.Function;
+
+/** The parameters of one parsed call, converted on demand; unused parameters are an error. */
+final class Parameters {
+    private final CallSyntax call;
+    private final Function<String, Bound> boundReader;
+    private final Set<String> usedNames = new HashSet<>();
+    private final Set<Integer> usedPositions = new HashSet<>();
+
+    Parameters(CallSyntax call, Function<String, Bound> boundReader) {
+        this.call = call;
+        this.boundReader = boundReader;
+    }
+
+    double number(String key, double defaultValue) {
+        return numberOrPositional(key, -1, defaultValue);
+    }
+
+    /** The named value, else the positional value at {@code index} ({@code -1}: none), else the default. */
+    double numberOrPositional(String key, int index, double defaultValue) {
+        String text = text(key, index);
+        return text == null ? defaultValue : parseNumber(text, key);
+    }
+
+    Bound requiredBound(String key) {
+        String text = text(key, -1);
+        if (text == null) {
+            throw new CompositeSpecException(call.name() + " needs '" + key + "', the " + (key.equals("low")
+                    ? "lowest" : "highest") + " input value, e.g. " + call.name() + "(low=0,high=1) or "
+                    + key + "=@" + key + ".npy for per-feature bounds");
+        }
+        return boundReader.apply(text);
+    }
+
+    Bound boundOrPositional(String key, int index) {
+        String text = text(key, index);
+        if (text == null) {
+            throw new CompositeSpecException(call.name() + " needs '" + key + "', e.g. zbox(low=0,high=1)");
+        }
+        return boundReader.apply(text);
+    }
+
+    void requireAllUsed() {
+        for (String key : call.named().keySet()) {
+            if (!usedNames.contains(key)) {
+                throw new CompositeSpecException(call.name() + " has no parameter '" + key + "'");
+            }
+        }
+        for (int i = 0; i < call.positional().size(); i++) {
+            if (!usedPositions.contains(i)) {
+                throw new CompositeSpecException(call.name() + " takes no positional value '"
+                        + call.positional().get(i) + "'; name the parameter, as in " + call.name() + "(key=value)");
+            }
+        }
+    }
+
+    private String text(String key, int index) {
+        if (call.named().containsKey(key)) {
+            usedNames.add(key);
+            return call.named().get(key);
+        }
+        if (index >= 0 && index < call.positional().size()) {
+            usedPositions.add(index);
+            return call.positional().get(index);
+        }
+        return null;
+    }
+
+    private double parseNumber(String text, String key) {
+        try {
+            return parseNumber(text);
+        } catch (CompositeSpecException e) {
+            throw new CompositeSpecException(call.name() + ": parameter '" + key + "' " + e.getMessage());
+        }
+    }
+
+    static double parseNumber(String text) {
+        try {
+            double value = Double.parseDouble(text);
+            if (!Double.isFinite(value)) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new CompositeSpecException("expected a finite number, found '" + text + "'");
+        }
+    }
+
+    /** The first 8 hex digits of the SHA-256 of the values, so specs with different arrays differ. */
+    static String contentHash(Tensor values) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            ByteBuffer buffer = ByteBuffer.allocate(8);
+            for (int dim : values.shape()) {
+                digest.update(ByteBuffer.allocate(4).putInt(dim).array());
+            }
+            for (double value : values.asDoubles()) {
+                buffer.clear();
+                digest.update(buffer.putDouble(value).array());
+            }
+            return HexFormat.of().formatHex(digest.digest()).substring(0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

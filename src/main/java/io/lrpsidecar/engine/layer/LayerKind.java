@@ -1,0 +1,43 @@
+package io.lrpsidecar.engine.layer;
+
+import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.Node;
+import java.util.Set;
+
+/**
+ * The role of a node for rule assignment, the ONNX counterpart of zennit's type groups ({@code zennit.types}).
+ */
+public enum LayerKind {
+    /** {@code Conv}: zennit's {@code Convolution}. */
+    CONV,
+    /** {@code Dense} (from Gemm or MatMul + Add): {@code torch.nn.Linear}. */
+    DENSE,
+    /** Hidden activations (Relu, LeakyRelu, Sigmoid, Tanh): zennit's {@code Activation}. */
+    ACTIVATION,
+    /** AveragePool and GlobalAveragePool: zennit's {@code AvgPool}. */
+    AVGPOOL,
+    /** Add of two activations, the residual sum: {@code zennit.layer.Sum}. */
+    SUM,
+    /** An unmerged BatchNormalization. */
+    BATCHNORM,
+    /** Everything else (MaxPool, reshapes, Concat, Pad, scaling by constants): the plain gradient. */
+    OTHER;
+
+    private static final Set<String> ACTIVATIONS = Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh");
+
+    public boolean isLinear() {
+        return this == CONV || this == DENSE;
+    }
+
+    /** Classifies one node of a canonical graph. */
+    public static LayerKind of(Node node, Graph graph) {
+        return switch (node.opType()) {
+            case "Conv" -> CONV;
+            case "Dense" -> DENSE;
+            case "AveragePool", "GlobalAveragePool" -> AVGPOOL;
+            case "BatchNormalization" -> BATCHNORM;
+            case "Add" -> graph.isConstant(node.input(0)) || graph.isConstant(node.input(1)) ? OTHER : SUM;
+            default -> ACTIVATIONS.contains(node.opType()) ? ACTIVATION : OTHER;
+        };
+    }
+}

@@ -1,0 +1,144 @@
+package io.lrpsidecar.engine.reference;
+
+import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.Explanation;
+import io.lrpsidecar.engine.InitMode;
+import io.lrpsidecar.engine.LedgerEntry;
+import io.lrpsidecar.engine.Target;
+import io.lrpsidecar.engine.composite.Composite;
+import io.lrpsidecar.engine.layer.Layer;
+import io.lrpsidecar.engine.layer.LayerKind;
+import io.lrpsidecar.engine.rules.Rule;
+import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.ModelLoadException;
+import io.lrpsidecar.graph.Node;
+import io.lrpsidecar.graph.Shapes;
+import io.lrpsidecar.graph.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The executable specification of LRP on an ONNX graph, in double precision, op by op:
+ * <ol>
+ *   <li>forward: every node's kernel, keeping every value;</li>
+ *   <li>initialisation: at the explained output, one-hot at the target times the target logit (or times 1);</li>
+ *   <li>backward, in reverse topological order: each node's rule turns the relevance at its output into
+ *       relevance at its activation inputs; a value read by several nodes sums what they pass back;</li>
+ *   <li>the ledger records, per layer and row, the relevance entering and leaving.</li>
+ * </ol>
+ * It is slow by design and serves as the oracle of the compiled engine.
+ */
+public final class ReferenceExplainer {
+    private final ExplainableModel model;
+    private final Composite composite;
+    private final Map<String, Rule> rules;
+
+    public ReferenceExplainer(ExplainableModel model, Composite composite) {
+        this.model = model;
+        this.composite = composite;
+        this.rules = composite.assign(model.graph());
+    }
+
+    /** The rule each node gets, by node name, in topological order. */
+    public Map<String, Rule> rules() {
+        return rules;
+    }
+
+    /** Runs the forward pass only and returns every value by name. */
+    public Map<String, Tensor> forward(Tensor input) {
+        Graph graph = model.graph();
+        checkInput(input);
+        Map<String, Tensor> values = new HashMap<>(graph.initializers());
+        values.put(model.inputName(), input);
+        for (Node node : graph.nodes()) {
+            values.put(node.output(), Kernels.of(node).forward(node, inputsOf(node, values)));
+        }
+        return values;
+    }
+
+    public Explanation explain(Tensor input, Target target, InitMode init) {
+        Graph graph = model.graph();
+        Map<String, Tensor> values = forward(input);
+        Tensor logits = values.get(model.logits());
+        int rows = logits.dim(0);
+        int classes = logits.dim(1);
+        double[][] logitRows = new double[rows][];
+        for (int row = 0; row < rows; row++) {
+            logitRows[row] = Arrays.copyOfRange(logits.doubles(), row * classes, (row + 1) * classes);
+        }
+        int[] targets = target.resolve(logitRows);
+        double[] initial = new double[rows];
+        double[] start = new double[rows * classes];
+        for (int row = 0; row < rows; row++) {
+            initial[row] = init == InitMode.LOGIT ? logitRows[row][targets[row]] : 1.0;
+            start[row * classes + targets[row]] = initial[row];
+        }
+        Map<String, Tensor> relevance = new HashMap<>();
+        relevance.put(model.logits(), Tensor.of(logits.shape(), start));
+        List<LedgerEntry> ledger = new ArrayList<>();
+        List<Node> nodes = graph.nodes();
+        for (int index = nodes.size() - 1; index >= 0; index--) {
+            Node node = nodes.get(index);
+            Tensor upper = relevance.get(node.output());
+            if (upper == null) {
+                continue;
+            }
+            Layer layer = new Layer(node, LayerKind.of(node, graph), Kernels.of(node), inputsOf(node, values),
+                    node.inputs().stream().map(name -> !graph.isConstant(name)).toList(), values.get(node.output()));
+            Rule rule = rules.get(node.name());
+            List<Tensor> lower = rule.propagate(layer, upper);
+            double[] out = new double[rows];
+            for (int i = 0; i < node.inputs().size(); i++) {
+                Tensor part = i < lower.size() ? lower.get(i) : null;
+                if (part == null || !layer.activations().get(i)) {
+                    continue;
+                }
+                relevance.merge(node.input(i), part, TensorMath::add);
+                double[] sums = TensorMath.rowSums(part);
+                for (int row = 0; row < rows; row++) {
+                    out[row] += sums[row];
+                }
+            }
+            ledger.add(0, new LedgerEntry(node.name(), node.opType(), rule.spec(), TensorMath.rowSums(upper), out));
+        }
+        Tensor inputRelevance = relevance.getOrDefault(model.inputName(), Tensor.zeros(input.shape()));
+        if (composite.multiplyByInput()) {
+            inputRelevance = TensorMath.multiply(inputRelevance, input);
+        }
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        relevance.forEach((name, tensor) -> sums.put(name, TensorMath.rowSums(tensor)));
+        return new Explanation(logits, targets, initial, inputRelevance, ledger, sums);
+    }
+
+    private void checkInput(Tensor input) {
+        List<Integer> rowShape = model.rowShape();
+        int[] shape = input.shape();
+        boolean matches = shape.length == rowShape.size() + 1;
+        for (int axis = 1; matches && axis < shape.length; axis++) {
+            int expected = rowShape.get(axis - 1);
+            matches = expected < 0 || expected == shape[axis];
+        }
+        if (!matches || shape.length == 0 || shape[0] == 0) {
+            throw new ModelLoadException("input '" + model.inputName() + "' expected shape [batch"
+                    + rowShape.stream().map(dim -> ", " + (dim < 0 ? "?" : dim)).reduce("", String::concat)
+                    + "] with batch >= 1, found " + Shapes.format(shape));
+        }
+        for (double value : input.asDoubles()) {
+            if (!Double.isFinite(value)) {
+                throw new ModelLoadException("input contains NaN or infinite values; explanations need finite inputs");
+            }
+        }
+    }
+
+    private static List<Tensor> inputsOf(Node node, Map<String, Tensor> values) {
+        List<Tensor> inputs = new ArrayList<>();
+        for (String name : node.inputs()) {
+            inputs.add(name.isEmpty() ? null : values.get(name));
+        }
+        return inputs;
+    }
+}

@@ -1,0 +1,73 @@
+package io.lrpsidecar.engine.rules;
+
+import static io.lrpsidecar.engine.reference.TensorMath.add;
+import static io.lrpsidecar.engine.reference.TensorMath.multiply;
+import static io.lrpsidecar.engine.reference.TensorMath.negative;
+import static io.lrpsidecar.engine.reference.TensorMath.positive;
+import static io.lrpsidecar.engine.reference.TensorMath.scale;
+import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
+import static io.lrpsidecar.engine.reference.TensorMath.subtract;
+import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
+
+import io.lrpsidecar.engine.layer.Layer;
+import io.lrpsidecar.engine.layer.LayerKind;
+import io.lrpsidecar.graph.Tensor;
+import java.util.List;
+
+/**
+ * The alpha-beta rule, with {@code alpha - beta = 1}:
+ * <pre>
+ *   z+_j = sum_i (w+_ji x+_i + w-_ji x-_i) + b+_j
+ *   z-_j = sum_i (w-_ji x+_i + w+_ji x-_i) + b-_j
+ *   R_i  = alpha * [x+_i sum_j w+_ji R_j / stab(z+_j) + x-_i sum_j w-_ji R_j / stab(z+_j)]
+ *        - beta  * [x+_i sum_j w-_ji R_j / stab(z-_j) + x-_i sum_j w+_ji R_j / stab(z-_j)]
+ * </pre>
+ * Bach et al., PLOS ONE 10(7), 2015; zennit {@code zennit.rules.AlphaBeta}.
+ *
+ * @param alpha      weight of the positive contributions
+ * @param beta       weight of the negative contributions
+ * @param stabilizer the denominator stabilizer (zennit default 1e-6)
+ */
+public record AlphaBetaRule(double alpha, double beta, double stabilizer) implements Rule {
+
+    public AlphaBetaRule {
+        if (alpha < 0 || beta < 0 || Math.abs(alpha - beta - 1) > 1e-12) {
+            throw new IllegalArgumentException("alpha-beta needs alpha - beta = 1 and both >= 0, found alpha="
+                    + Specs.number(alpha) + ", beta=" + Specs.number(beta));
+        }
+    }
+
+    @Override
+    public String name() {
+        return "alpha-beta";
+    }
+
+    @Override
+    public String spec() {
+        return "alpha-beta(alpha=" + Specs.number(alpha) + ",beta=" + Specs.number(beta) + ",stabilizer="
+                + Specs.number(stabilizer) + ")";
+    }
+
+    @Override
+    public boolean appliesTo(LayerKind kind) {
+        return kind.isLinear();
+    }
+
+    @Override
+    public List<Tensor> propagate(Layer layer, Tensor relevance) {
+        Tensor xPos = positive(layer.x());
+        Tensor xNeg = negative(layer.x());
+        Tensor wPos = positive(layer.weight());
+        Tensor wNeg = negative(layer.weight());
+        Tensor noBias = zerosLike(layer.bias());
+        Tensor zPos = add(layer.forward(xPos, wPos, positive(layer.bias())), layer.forward(xNeg, wNeg, noBias));
+        Tensor zNeg = add(layer.forward(xPos, wNeg, negative(layer.bias())), layer.forward(xNeg, wPos, noBias));
+        Tensor sPos = stabilizedRatio(relevance, zPos, stabilizer);
+        Tensor sNeg = stabilizedRatio(relevance, zNeg, stabilizer);
+        Tensor positivePart = add(multiply(xPos, layer.transposed(wPos, sPos)),
+                multiply(xNeg, layer.transposed(wNeg, sPos)));
+        Tensor negativePart = add(multiply(xPos, layer.transposed(wNeg, sNeg)),
+                multiply(xNeg, layer.transposed(wPos, sNeg)));
+        return layer.toFirstInput(subtract(scale(positivePart, alpha), scale(negativePart, beta)));
+    }
+}

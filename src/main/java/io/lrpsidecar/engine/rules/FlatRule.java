@@ -1,0 +1,46 @@
+package io.lrpsidecar.engine.rules;
+
+import static io.lrpsidecar.engine.reference.TensorMath.onesLike;
+import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
+import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
+
+import io.lrpsidecar.engine.layer.Layer;
+import io.lrpsidecar.engine.layer.LayerKind;
+import io.lrpsidecar.graph.Tensor;
+import java.util.List;
+
+/**
+ * The flat rule: inputs and weights replaced by ones, bias zeroed, and the result not multiplied by the input:
+ * <pre>
+ *   n_j = sum_i [i in receptive field of j] * 1       (real, non-padded taps only)
+ *   R_i = sum_{j : i in RF(j)} R_j / stabilize(n_j)
+ * </pre>
+ * Lapuschkin et al., "Unmasking Clever Hans predictors and assessing what machines really learn", Nature
+ * Communications 10, 2019; zennit {@code zennit.rules.Flat}.
+ *
+ * @param stabilizer the denominator stabilizer (zennit default 1e-6)
+ */
+public record FlatRule(double stabilizer) implements Rule {
+
+    @Override
+    public String name() {
+        return "flat";
+    }
+
+    @Override
+    public String spec() {
+        return "flat(stabilizer=" + Specs.number(stabilizer) + ")";
+    }
+
+    @Override
+    public boolean appliesTo(LayerKind kind) {
+        return kind.isLinear();
+    }
+
+    @Override
+    public List<Tensor> propagate(Layer layer, Tensor relevance) {
+        Tensor ones = onesLike(layer.weight());
+        Tensor count = layer.forward(onesLike(layer.x()), ones, zerosLike(layer.bias()));
+        return layer.toFirstInput(layer.transposed(ones, stabilizedRatio(relevance, count, stabilizer)));
+    }
+}

@@ -1,0 +1,52 @@
+package io.lrpsidecar.engine.rules;
+
+import static io.lrpsidecar.engine.reference.TensorMath.multiply;
+import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
+
+import io.lrpsidecar.engine.layer.Layer;
+import io.lrpsidecar.engine.layer.LayerKind;
+import io.lrpsidecar.graph.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The norm rule for parameter-free layers (average pools, the residual sum), with {@code f} the layer's own
+ * function:
+ * <pre>
+ *   R_i = x_i * (J_f^T (R / stabilize(f(x))))_i
+ * </pre>
+ * For an average pool the stabilizer acts on the mean; for a residual sum {@code a + b} it gives
+ * {@code R_a = a R / stab(a + b)} and {@code R_b = b R / stab(a + b)}. zennit {@code zennit.rules.Norm}; Anders et
+ * al., arXiv:2106.13200, 2021.
+ *
+ * @param stabilizer the denominator stabilizer (zennit default 1e-6)
+ */
+public record NormRule(double stabilizer) implements Rule {
+
+    @Override
+    public String name() {
+        return "norm";
+    }
+
+    @Override
+    public String spec() {
+        return "norm(stabilizer=" + Specs.number(stabilizer) + ")";
+    }
+
+    @Override
+    public boolean appliesTo(LayerKind kind) {
+        return kind == LayerKind.AVGPOOL || kind == LayerKind.SUM;
+    }
+
+    @Override
+    public List<Tensor> propagate(Layer layer, Tensor relevance) {
+        List<Tensor> gradients = layer.gradient(stabilizedRatio(relevance, layer.output(), stabilizer));
+        List<Tensor> result = new ArrayList<>();
+        for (int i = 0; i < gradients.size(); i++) {
+            boolean activation = layer.activations().get(i);
+            result.add(activation && gradients.get(i) != null ? multiply(layer.inputs().get(i), gradients.get(i))
+                    : null);
+        }
+        return result;
+    }
+}

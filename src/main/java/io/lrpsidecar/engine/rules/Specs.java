@@ -1,0 +1,14 @@
+package io.lrpsidecar.engine.rules;
+
+/** Formats rule parameters for canonical spec strings, so equal parameters always give equal specs. */
+final class Specs {
+    private Specs() {
+    }
+
+    static String number(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        return Double.toString(value);
+    }
+}

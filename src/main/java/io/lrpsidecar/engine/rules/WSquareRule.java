@@ -1,0 +1,47 @@
+package io.lrpsidecar.engine.rules;
+
+import static io.lrpsidecar.engine.reference.TensorMath.onesLike;
+import static io.lrpsidecar.engine.reference.TensorMath.square;
+import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
+
+import io.lrpsidecar.engine.layer.Layer;
+import io.lrpsidecar.engine.layer.LayerKind;
+import io.lrpsidecar.graph.Tensor;
+import java.util.List;
+
+/**
+ * The w^2 rule: inputs replaced by ones and every parameter squared (the bias too, as zennit does), the result not
+ * multiplied by the input:
+ * <pre>
+ *   z_j = sum_i w_ji^2 + b_j^2
+ *   R_i = sum_j w_ji^2 R_j / stabilize(z_j)
+ * </pre>
+ * Montavon et al., "Explaining nonlinear classification decisions with deep Taylor decomposition", Pattern
+ * Recognition 65, 2017; zennit {@code zennit.rules.WSquare}.
+ *
+ * @param stabilizer the denominator stabilizer (zennit default 1e-6)
+ */
+public record WSquareRule(double stabilizer) implements Rule {
+
+    @Override
+    public String name() {
+        return "wsquare";
+    }
+
+    @Override
+    public String spec() {
+        return "wsquare(stabilizer=" + Specs.number(stabilizer) + ")";
+    }
+
+    @Override
+    public boolean appliesTo(LayerKind kind) {
+        return kind.isLinear();
+    }
+
+    @Override
+    public List<Tensor> propagate(Layer layer, Tensor relevance) {
+        Tensor squared = square(layer.weight());
+        Tensor z = layer.forward(onesLike(layer.x()), squared, square(layer.bias()));
+        return layer.toFirstInput(layer.transposed(squared, stabilizedRatio(relevance, z, stabilizer)));
+    }
+}

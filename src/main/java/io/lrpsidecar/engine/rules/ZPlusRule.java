@@ -1,0 +1,56 @@
+package io.lrpsidecar.engine.rules;
+
+import static io.lrpsidecar.engine.reference.TensorMath.add;
+import static io.lrpsidecar.engine.reference.TensorMath.multiply;
+import static io.lrpsidecar.engine.reference.TensorMath.negative;
+import static io.lrpsidecar.engine.reference.TensorMath.positive;
+import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
+import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
+
+import io.lrpsidecar.engine.layer.Layer;
+import io.lrpsidecar.engine.layer.LayerKind;
+import io.lrpsidecar.graph.Tensor;
+import java.util.List;
+
+/**
+ * The z+ rule (alpha = 1, beta = 0, negative inputs allowed):
+ * <pre>
+ *   z+_j = sum_i w+_ji x+_i + sum_i w-_ji x-_i + b+_j
+ *   s_j  = R_j / stabilize(z+_j)
+ *   R_i  = x+_i * sum_j w+_ji s_j + x-_i * sum_j w-_ji s_j
+ * </pre>
+ * Montavon et al., "Explaining nonlinear classification decisions with deep Taylor decomposition", Pattern
+ * Recognition 65, 2017; zennit {@code zennit.rules.ZPlus}.
+ *
+ * @param stabilizer the denominator stabilizer (zennit default 1e-6)
+ */
+public record ZPlusRule(double stabilizer) implements Rule {
+
+    @Override
+    public String name() {
+        return "zplus";
+    }
+
+    @Override
+    public String spec() {
+        return "zplus(stabilizer=" + Specs.number(stabilizer) + ")";
+    }
+
+    @Override
+    public boolean appliesTo(LayerKind kind) {
+        return kind.isLinear();
+    }
+
+    @Override
+    public List<Tensor> propagate(Layer layer, Tensor relevance) {
+        Tensor xPos = positive(layer.x());
+        Tensor xNeg = negative(layer.x());
+        Tensor wPos = positive(layer.weight());
+        Tensor wNeg = negative(layer.weight());
+        Tensor z = add(layer.forward(xPos, wPos, positive(layer.bias())),
+                layer.forward(xNeg, wNeg, zerosLike(layer.bias())));
+        Tensor s = stabilizedRatio(relevance, z, stabilizer);
+        return layer.toFirstInput(add(multiply(xPos, layer.transposed(wPos, s)),
+                multiply(xNeg, layer.transposed(wNeg, s))));
+    }
+}
