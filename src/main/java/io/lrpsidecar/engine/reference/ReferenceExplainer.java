@@ -1,6 +1,7 @@
 package io.lrpsidecar.engine.reference;
 
 import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.Explainer;
 import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.LedgerEntry;
@@ -32,7 +33,7 @@ import java.util.Map;
  * </ol>
  * It is slow by design and serves as the oracle of the compiled engine.
  */
-public final class ReferenceExplainer {
+public final class ReferenceExplainer implements Explainer {
     private final ExplainableModel model;
     private final Composite composite;
     private final Map<String, Rule> rules;
@@ -60,6 +61,7 @@ public final class ReferenceExplainer {
         return values;
     }
 
+    @Override
     public Explanation explain(Tensor input, Target target, InitMode init) {
         Graph graph = model.graph();
         Map<String, Tensor> values = forward(input);
@@ -127,9 +129,12 @@ public final class ReferenceExplainer {
                     + rowShape.stream().map(dim -> ", " + (dim < 0 ? "?" : dim)).reduce("", String::concat)
                     + "] with batch >= 1, found " + Shapes.format(shape));
         }
-        for (double value : input.asDoubles()) {
-            if (!Double.isFinite(value)) {
-                throw new ModelLoadException("input contains NaN or infinite values; explanations need finite inputs");
+        double[] values = input.asDoubles();
+        int width = values.length / shape[0];
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new ModelLoadException("input row " + i / width + " holds " + values[i] + " at element "
+                        + i % width + "; explanations need finite inputs");
             }
         }
     }

@@ -1,0 +1,119 @@
+package io.lrpsidecar.cli;
+
+import io.lrpsidecar.engine.BatchedExplainer;
+import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.Explanation;
+import io.lrpsidecar.engine.InitMode;
+import io.lrpsidecar.engine.Target;
+import io.lrpsidecar.engine.composite.Composite;
+import io.lrpsidecar.engine.composite.CompositeParser;
+import io.lrpsidecar.engine.reference.ReferenceExplainer;
+import io.lrpsidecar.npy.Npy;
+import io.lrpsidecar.npy.NpyArray;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lrp explain}: relevance of every input feature of every row of a {@code .npy} file. */
+@Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Explain each row of an input array: write the input relevance and the per-layer ledger.")
+public class ExplainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "M.onnx", description = "The ONNX classifier.")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "X.npy",
+            description = "Input rows, float32 or float64, shape [rows, ...] in C order.")
+    Path input;
+
+    @Option(names = "--composite", paramLabel = "NAME|SPEC", defaultValue = "epsilon-plus-flat",
+            description = "A built-in composite (${COMPLETION-CANDIDATES}) or a custom spec such as "
+                    + "first=zbox(low=0,high=1);conv=gamma(0.25);dense=epsilon(1e-6). Default: ${DEFAULT-VALUE}.",
+            completionCandidates = BuiltInComposites.class)
+    String composite;
+
+    @Option(names = "--target", paramLabel = "predicted|class:K|labels:L.npy", defaultValue = "predicted",
+            description = "The class to explain per row. Default: ${DEFAULT-VALUE}.")
+    String target;
+
+    @Option(names = "--init", paramLabel = "logit|onehot", defaultValue = "logit",
+            description = "Initial relevance: one-hot x target logit (logit), or one-hot x 1 as zennit (onehot). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String init;
+
+    @Option(names = "--output", paramLabel = "R.npy", description = "Where to write the input relevance.")
+    Path output;
+
+    @Option(names = "--ledger", paramLabel = "ledger.json", description = "Where to write the per-layer ledger.")
+    Path ledger;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+            description = "Rows explained together. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--quiet", description = "No summary line per row.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        InitMode initMode = parseInit(init);
+        if (batchSize < 1) {
+            throw new UserInputException("--batch-size " + batchSize + ": expected a whole number of at least 1");
+        }
+        ExplainableModel explainable = ExplainableModel.load(model);
+        Composite parsed = new CompositeParser(file -> Npy.read(Path.of(file)).tensor()).parse(composite);
+        Target chosen = TargetOption.parse(target);
+        NpyArray rows = Npy.read(input);
+        if (!rows.dtype().isFloatingPoint()) {
+            throw new UserInputException(input.getFileName() + ": expected float32 or float64 input, found "
+                    + rows.dtype().name().toLowerCase(Locale.ROOT));
+        }
+        Explanation explanation = new BatchedExplainer(new ReferenceExplainer(explainable, parsed), batchSize)
+                .explain(rows.tensor(), chosen, initMode);
+        if (output != null) {
+            Npy.write(output, explanation.relevance(), rows.dtype());
+        }
+        if (ledger != null) {
+            LedgerJson.write(ledger, model.getFileName().toString(), parsed.spec(), initMode, chosen, explanation);
+        }
+        if (!quiet) {
+            printSummary(spec.commandLine().getOut(), explanation, chosen);
+        }
+        return 0;
+    }
+
+    private static InitMode parseInit(String text) {
+        return switch (text) {
+            case "logit" -> InitMode.LOGIT;
+            case "onehot" -> InitMode.ONEHOT;
+            default -> throw new UserInputException("--init " + text + ": expected logit or onehot");
+        };
+    }
+
+    private static void printSummary(PrintWriter out, Explanation explanation, Target target) {
+        String how = TargetOption.describe(target);
+        for (int row = 0; row < explanation.rows(); row++) {
+            out.printf(Locale.ROOT, "row %d: target %d (%s), logit %.6g, sum of relevance %.6g, conservation error "
+                    + "%.3e%n", row, explanation.targets()[row], how,
+                    explanation.logit(row, explanation.targets()[row]), explanation.relevanceSum(row),
+                    explanation.conservationError(row));
+        }
+        out.flush();
+    }
+
+    /** The built-in composite names, for the help text. */
+    static final class BuiltInComposites extends java.util.ArrayList<String> {
+        BuiltInComposites() {
+            super(CompositeParser.BUILT_INS);
+        }
+    }
+}
