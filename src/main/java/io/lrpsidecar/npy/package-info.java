@@ -1,0 +1,4 @@
+/**
+ * Reading and writing NumPy {@code .npy} arrays.
+ */
+package io.lrpsidecar.npy;

@@ -1,0 +1,4 @@
+/**
+ * Shared test support: the zennit reference cases and relevance comparisons.
+ */
+package io.lrpsidecar;
