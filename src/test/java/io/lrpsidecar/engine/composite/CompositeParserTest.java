@@ -1,0 +1,104 @@
+package io.lrpsidecar.engine.composite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lrpsidecar.ReferenceCase;
+import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.rules.EpsilonRule;
+import io.lrpsidecar.engine.rules.FlatRule;
+import io.lrpsidecar.engine.rules.GammaRule;
+import io.lrpsidecar.engine.rules.GradientRule;
+import io.lrpsidecar.engine.rules.NormRule;
+import io.lrpsidecar.engine.rules.PassRule;
+import io.lrpsidecar.engine.rules.Rule;
+import io.lrpsidecar.engine.rules.ZBoxRule;
+import io.lrpsidecar.engine.rules.ZPlusRule;
+import io.lrpsidecar.graph.Tensor;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The composite spec syntax: built-ins, parameters, custom maps, node overrides and their errors. */
+class CompositeParserTest {
+    private final CompositeParser parser = new CompositeParser(file -> Tensor.of(new int[] {1, 2},
+            new double[] {-1, 2}));
+    private final ExplainableModel digits = ExplainableModel.load(ReferenceCase.folder("cnn_digits")
+            .resolve("model.onnx"));
+
+    @Test
+    void epsilonPlusFlatOnTheDigitsCnnAssignsZennitsRules() {
+        Map<String, Rule> rules = parser.parse("epsilon-plus-flat").assign(digits.graph());
+        assertEquals(new FlatRule(1e-6), rules.get("/conv1/Conv"));
+        assertEquals(new ZPlusRule(1e-6), rules.get("/conv2/Conv"));
+        assertEquals(new EpsilonRule(1e-6), rules.get("/fc1/Gemm"));
+        assertEquals(new EpsilonRule(1e-6), rules.get("/fc2/Gemm"));
+        assertEquals(new PassRule(), rules.get("/relu2/Relu"));
+        assertEquals(new NormRule(1e-6), rules.get("/pool2/AveragePool"));
+        assertEquals(new GradientRule(), rules.get("/pool1/MaxPool"));
+        assertEquals(new GradientRule(), rules.get("/flatten/Flatten"));
+    }
+
+    @Test
+    void builtInParametersUseTheSharedSyntaxAndGiveCanonicalSpecs() {
+        Composite composite = parser.parse("epsilon-gamma-box(high=1, low=0, gamma=0.5)");
+        assertEquals("epsilon-gamma-box(epsilon=1e-6,gamma=0.5,high=1,low=0,stabilizer=1e-6)", composite.spec());
+        assertEquals(composite.spec(), parser.parse(composite.spec()).spec(), "the canonical spec parses to itself");
+        assertEquals("epsilon(epsilon=0.001,stabilizer=1e-6)", parser.parse("epsilon(1e-3)").spec());
+        Map<String, Rule> rules = composite.assign(digits.graph());
+        assertInstanceOf(ZBoxRule.class, rules.get("/conv1/Conv"));
+        assertEquals(new GammaRule(0.5, 1e-6), rules.get("/conv2/Conv"));
+    }
+
+    @Test
+    void customSpecsMapKindsAndOverrideSingleNodes() {
+        Composite composite = parser.parse(
+                "first=zbox(low=@low.npy,high=3);conv=gamma(0.25);dense=epsilon(1e-6);node:/fc2/Gemm=epsilon(0.1)");
+        Map<String, Rule> rules = composite.assign(digits.graph());
+        ZBoxRule zBox = assertInstanceOf(ZBoxRule.class, rules.get("/conv1/Conv"));
+        assertTrue(zBox.low().spec().matches("@low\\.npy#[0-9a-f]{8}"), zBox.low().spec());
+        assertEquals(new GammaRule(0.25, 1e-6), rules.get("/conv2/Conv"));
+        assertEquals(new EpsilonRule(1e-6), rules.get("/fc1/Gemm"));
+        assertEquals(new EpsilonRule(0.1), rules.get("/fc2/Gemm"));
+        assertEquals(new PassRule(), rules.get("/relu1/Relu"), "activations keep zennit's base map");
+        assertTrue(composite.spec().endsWith(";node:/fc2/Gemm=epsilon(epsilon=0.1)"), composite.spec());
+    }
+
+    @Test
+    void unassignedLinearLayersGetThePlainGradientAsInZennit() {
+        Map<String, Rule> rules = parser.parse("conv=zplus").assign(digits.graph());
+        assertEquals(new GradientRule(), rules.get("/fc1/Gemm"));
+    }
+
+    @Test
+    void errorsSayWhatWasExpected() {
+        List<String[]> cases = List.of(
+                new String[] {"epsilon-plus-flatt", "unknown composite 'epsilon-plus-flatt'; expected one of"},
+                new String[] {"conv=gama(0.25)", "unknown rule 'gama'; expected one of"},
+                new String[] {"conv=gamma(abc)", "gamma: parameter 'gamma' expected a finite number, found 'abc'"},
+                new String[] {"epsilon(eps=1)", "epsilon has no parameter 'eps'"},
+                new String[] {"convolution=zplus", "unknown key 'convolution'"},
+                new String[] {"conv=zplus;conv=flat", "key 'conv' is given twice"},
+                new String[] {"conv=alpha-beta(alpha=2,beta=2)", "alpha-beta needs alpha - beta = 1"},
+                new String[] {"epsilon-gamma-box", "epsilon-gamma-box needs 'low'"},
+                new String[] {"conv=gamma(0.25", "expected a closing parenthesis"});
+        for (String[] errorCase : cases) {
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                    () -> parser.parse(errorCase[0]), errorCase[0]);
+            assertTrue(error.getMessage().contains(errorCase[1]), errorCase[0] + " -> " + error.getMessage());
+        }
+    }
+
+    @Test
+    void rulesThatDoNotFitANodeAreRefusedWhenAssigned() {
+        CompositeSpecException wrongKind = assertThrows(CompositeSpecException.class,
+                () -> parser.parse("node:/relu1/Relu=zplus").assign(digits.graph()));
+        assertEquals("rule zplus(stabilizer=1e-6) cannot be applied to node '/relu1/Relu' (Relu) of kind activation",
+                wrongKind.getMessage());
+        CompositeSpecException missing = assertThrows(CompositeSpecException.class,
+                () -> parser.parse("node:fc9=epsilon").assign(digits.graph()));
+        assertTrue(missing.getMessage().startsWith("composite names node 'fc9', which the model does not have"));
+    }
+}
