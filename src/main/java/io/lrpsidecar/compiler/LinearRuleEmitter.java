@@ -1,0 +1,248 @@
+package io.lrpsidecar.compiler;
+
+import static io.lrpsidecar.engine.reference.TensorMath.add;
+import static io.lrpsidecar.engine.reference.TensorMath.negative;
+import static io.lrpsidecar.engine.reference.TensorMath.onesLike;
+import static io.lrpsidecar.engine.reference.TensorMath.positive;
+import static io.lrpsidecar.engine.reference.TensorMath.scale;
+import static io.lrpsidecar.engine.reference.TensorMath.square;
+import static io.lrpsidecar.engine.reference.TensorMath.stabilize;
+import static io.lrpsidecar.engine.reference.TensorMath.subtract;
+import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
+
+import io.lrpsidecar.engine.reference.Kernels;
+import io.lrpsidecar.engine.rules.AlphaBetaRule;
+import io.lrpsidecar.engine.rules.Bound;
+import io.lrpsidecar.engine.rules.EpsilonRule;
+import io.lrpsidecar.engine.rules.FlatRule;
+import io.lrpsidecar.engine.rules.GammaRule;
+import io.lrpsidecar.engine.rules.GradientRule;
+import io.lrpsidecar.engine.rules.Rule;
+import io.lrpsidecar.engine.rules.WSquareRule;
+import io.lrpsidecar.engine.rules.ZBoxRule;
+import io.lrpsidecar.engine.rules.ZPlusRule;
+import io.lrpsidecar.graph.ModelLoadException;
+import io.lrpsidecar.graph.Node;
+import io.lrpsidecar.graph.Tensor;
+import java.util.List;
+
+/**
+ * Emits the relevance of a Conv or Dense layer's input for each LRP rule, with the rule's modified weights computed
+ * once as initializers, and with the algebra that keeps the number of layer passes at the arithmetic floor:
+ * <ul>
+ *   <li>epsilon reuses the forward output {@code z} and needs one transposed pass;</li>
+ *   <li>z+ on non-negative inputs needs {@code W+ x} and one transposed pass;</li>
+ *   <li>gamma on non-negative inputs needs only {@code W+ x} besides {@code z}:
+ *       {@code zp = z + g (W+x + b+)}, {@code zn = z + g (z - b - W+x + b-)}, and two transposed passes
+ *       {@code W^T (sp + (1+g) sn) + W+^T (g (sp - sn))};</li>
+ *   <li>flat, w^2 and the bound terms of z^B do not depend on the input and are computed at compile time;
+ *       z^B needs two transposed passes: {@code (x - H) W^T s - (L - H) W+^T s}.</li>
+ * </ul>
+ * Terms in {@code x-} are dropped where the input is known to be non-negative. Each formula is the one of the rule's
+ * class in {@code io.lrpsidecar.engine.rules}.
+ */
+final class LinearRuleEmitter {
+    private final CompileContext context;
+
+    LinearRuleEmitter(CompileContext context) {
+        this.context = context;
+    }
+
+    /** The relevance of the layer input {@code x} given the relevance {@code r} at the output {@code z}. */
+    String emit(Rule rule, Node node, String r) {
+        GraphBuilder b = context.builder();
+        LinearEmitter layer = context.linear(node);
+        String x = node.input(0);
+        String z = node.output();
+        Tensor weight = context.constant(node.input(1));
+        Tensor bias = context.constant(node.input(2));
+        String hint = node.name();
+        boolean nonNegative = context.isNonNegative(x);
+        if (rule instanceof EpsilonRule epsilon) {
+            String s = Stabilizer.divide(b, r, z, epsilon.epsilon(), hint + "_eps");
+            return b.op("Mul", hint + "_R", x, layer.transposed(node.input(1), s, hint + "_WTs"));
+        }
+        if (rule instanceof GradientRule) {
+            return layer.transposed(node.input(1), r, hint + "_grad");
+        }
+        if (rule instanceof ZPlusRule zPlus) {
+            return signSplit(layer, node, r, positive(weight), negative(weight), positive(bias), 1.0, 0.0,
+                    zPlus.stabilizer(), nonNegative);
+        }
+        if (rule instanceof AlphaBetaRule alphaBeta) {
+            return signSplit(layer, node, r, positive(weight), negative(weight), positive(bias), alphaBeta.alpha(),
+                    alphaBeta.beta(), alphaBeta.stabilizer(), nonNegative);
+        }
+        if (rule instanceof GammaRule gamma) {
+            return nonNegative ? gammaNonNegative(layer, node, r, gamma)
+                    : gammaGeneral(layer, node, r, gamma, weight, bias);
+        }
+        if (rule instanceof ZBoxRule zBox) {
+            return zBox(layer, node, r, zBox, weight, bias);
+        }
+        if (rule instanceof FlatRule flat) {
+            Tensor ones = onesLike(weight);
+            Tensor count = referenceForward(node, onesRow(x), ones, zerosLike(bias));
+            String s = b.op("Div", hint + "_flat_s", r, b.constant(hint + "_flat_n", stabilize(count,
+                    flat.stabilizer())));
+            return layer.transposed(b.constant(hint + "_ones", ones), s, hint + "_flat_R");
+        }
+        if (rule instanceof WSquareRule wSquare) {
+            Tensor squared = square(weight);
+            Tensor z2 = referenceForward(node, onesRow(x), squared, square(bias));
+            String s = b.op("Div", hint + "_w2_s", r, b.constant(hint + "_w2_z", stabilize(z2,
+                    wSquare.stabilizer())));
+            return layer.transposed(b.constant(hint + "_w2", squared), s, hint + "_w2_R");
+        }
+        throw new ModelLoadException("rule " + rule.spec() + " cannot be compiled for node " + node.describe());
+    }
+
+    /**
+     * z+ (alpha = 1, beta = 0) and alpha-beta: positive part {@code (W+, b+)} on {@code x+} and {@code W-} on
+     * {@code x-}, negative part mirrored.
+     */
+    private String signSplit(LinearEmitter layer, Node node, String r, Tensor wPos, Tensor wNeg, Tensor bPos,
+            double alpha, double beta, double stabilizer, boolean nonNegative) {
+        GraphBuilder b = context.builder();
+        String hint = node.name();
+        String x = node.input(0);
+        String wp = b.constant(hint + "_Wpos", wPos);
+        String wn = b.constant(hint + "_Wneg", wNeg);
+        String bp = b.constant(hint + "_bpos", bPos);
+        String bn = b.constant(hint + "_bneg", negative(context.constant(node.input(2))));
+        String xPos = nonNegative ? x : b.op("Relu", hint + "_xpos", x);
+        String xNeg = nonNegative ? null : b.op("Sub", hint + "_xneg", x, xPos);
+        String positivePart = signedPart(layer, hint + "_pos", r, xPos, xNeg, wp, wn, bp, stabilizer);
+        String result = alpha == 1.0 ? positivePart : b.op("Mul", hint + "_alpha", positivePart,
+                b.scalar("alpha", alpha));
+        if (beta != 0.0) {
+            String negativePart = signedPart(layer, hint + "_neg", r, xPos, xNeg, wn, wp, bn, stabilizer);
+            result = b.op("Sub", hint + "_ab", result, b.op("Mul", hint + "_beta", negativePart,
+                    b.scalar("beta", beta)));
+        }
+        return result;
+    }
+
+    /** {@code x+ (Wa^T s) + x- (Wb^T s)} with {@code s = R / stab(f(x+; Wa, ba) + f(x-; Wb))}. */
+    private String signedPart(LinearEmitter layer, String hint, String r, String xPos, String xNeg, String wa,
+            String wb, String ba, double stabilizer) {
+        GraphBuilder b = context.builder();
+        String z = layer.forward(xPos, wa, ba, hint + "_z");
+        if (xNeg != null) {
+            z = b.op("Add", hint + "_z2", z, layer.forward(xNeg, wb, null, hint + "_zneg"));
+        }
+        String s = Stabilizer.divide(b, r, z, stabilizer, hint);
+        String result = b.op("Mul", hint + "_Rp", xPos, layer.transposed(wa, s, hint + "_WaTs"));
+        if (xNeg != null) {
+            result = b.op("Add", hint + "_R", result,
+                    b.op("Mul", hint + "_Rn", xNeg, layer.transposed(wb, s, hint + "_WbTs")));
+        }
+        return result;
+    }
+
+    private String gammaNonNegative(LinearEmitter layer, Node node, String r, GammaRule rule) {
+        GraphBuilder b = context.builder();
+        String hint = node.name() + "_gamma";
+        Tensor weight = context.constant(node.input(1));
+        Tensor bias = context.constant(node.input(2));
+        double g = rule.gamma();
+        String z = node.output();
+        String x = node.input(0);
+        String wPos = b.constant(hint + "_Wpos", positive(weight));
+        String p = layer.forward(x, wPos, null, hint + "_p");
+        String zp = b.op("Add", hint + "_zp", z, b.op("Mul", hint + "_gp", b.scalar("gamma", g),
+                b.op("Add", hint + "_pb", p, b.constant(hint + "_bpos", broadcastable(node, positive(bias))))));
+        String wxMinusP = b.op("Sub", hint + "_wxp", b.op("Sub", hint + "_wx", z,
+                b.constant(hint + "_b", broadcastable(node, bias))), p);
+        String zn = b.op("Add", hint + "_zn", z, b.op("Mul", hint + "_gn", b.scalar("gamma", g),
+                b.op("Add", hint + "_nb", wxMinusP, b.constant(hint + "_bneg", broadcastable(node, negative(bias))))));
+        String sp = masked(r, zp, z, "Greater", rule.stabilizer(), hint + "_sp");
+        String sn = masked(r, zn, z, "Less", rule.stabilizer(), hint + "_sn");
+        String first = layer.transposed(node.input(1), b.op("Add", hint + "_s1", sp,
+                b.op("Mul", hint + "_sn1", sn, b.scalar("one_plus_gamma", 1 + g))), hint + "_WTs");
+        String second = layer.transposed(wPos, b.op("Mul", hint + "_s2", b.scalar("gamma", g),
+                b.op("Sub", hint + "_spn", sp, sn)), hint + "_WposTs");
+        return b.op("Mul", hint + "_R", x, b.op("Add", hint + "_c", first, second));
+    }
+
+    private String gammaGeneral(LinearEmitter layer, Node node, String r, GammaRule rule, Tensor weight,
+            Tensor bias) {
+        GraphBuilder b = context.builder();
+        String hint = node.name() + "_gamma";
+        double g = rule.gamma();
+        String x = node.input(0);
+        String wp = b.constant(hint + "_Wp", add(weight, scale(positive(weight), g)));
+        String wn = b.constant(hint + "_Wn", add(weight, scale(negative(weight), g)));
+        String bp = b.constant(hint + "_bp", add(bias, scale(positive(bias), g)));
+        String bn = b.constant(hint + "_bn", add(bias, scale(negative(bias), g)));
+        String xPos = b.op("Relu", hint + "_xpos", x);
+        String xNeg = b.op("Sub", hint + "_xneg", x, xPos);
+        String zp = b.op("Add", hint + "_zp", layer.forward(xPos, wp, bp, hint + "_zp1"),
+                layer.forward(xNeg, wn, null, hint + "_zp2"));
+        String zn = b.op("Add", hint + "_zn", layer.forward(xPos, wn, bn, hint + "_zn1"),
+                layer.forward(xNeg, wp, null, hint + "_zn2"));
+        String sp = masked(r, zp, node.output(), "Greater", rule.stabilizer(), hint + "_sp");
+        String sn = masked(r, zn, node.output(), "Less", rule.stabilizer(), hint + "_sn");
+        String positiveInputs = b.op("Add", hint + "_cp", layer.transposed(wp, sp, hint + "_WpTsp"),
+                layer.transposed(wn, sn, hint + "_WnTsn"));
+        String negativeInputs = b.op("Add", hint + "_cn", layer.transposed(wn, sp, hint + "_WnTsp"),
+                layer.transposed(wp, sn, hint + "_WpTsn"));
+        return b.op("Add", hint + "_R", b.op("Mul", hint + "_Rp", xPos, positiveInputs),
+                b.op("Mul", hint + "_Rn", xNeg, negativeInputs));
+    }
+
+    /** {@code [o > 0] R / stab(z)} (or {@code o < 0}). */
+    private String masked(String r, String z, String original, String comparison, double stabilizer, String hint) {
+        GraphBuilder b = context.builder();
+        String selected = b.op(comparison, hint + "_mask", original, b.scalar("zero", 0));
+        return b.op("Where", hint, selected, Stabilizer.divide(b, r, z, stabilizer, hint),
+                b.scalar("zero", 0));
+    }
+
+    private String zBox(LinearEmitter layer, Node node, String r, ZBoxRule rule, Tensor weight, Tensor bias) {
+        GraphBuilder b = context.builder();
+        String hint = node.name() + "_zbox";
+        String x = node.input(0);
+        int[] rowShape = context.shape(x);
+        Tensor low = batchIndependent(rule.low(), rowShape, node);
+        Tensor high = batchIndependent(rule.high(), rowShape, node);
+        Tensor boundTerms = add(referenceForward(node, low, positive(weight), positive(bias)),
+                referenceForward(node, high, negative(weight), negative(bias)));
+        String zb = b.op("Sub", hint + "_z", node.output(), b.constant(hint + "_bounds", boundTerms));
+        String s = Stabilizer.divide(b, r, zb, rule.stabilizer(), hint);
+        String first = b.op("Mul", hint + "_R1", b.op("Sub", hint + "_xh", x, b.constant(hint + "_high", high)),
+                layer.transposed(node.input(1), s, hint + "_WTs"));
+        String second = b.op("Mul", hint + "_R2", b.constant(hint + "_lh", subtract(low, high)),
+                layer.transposed(b.constant(hint + "_Wpos", positive(weight)), s, hint + "_WposTs"));
+        return b.op("Sub", hint + "_R", first, second);
+    }
+
+    /** A per-output-channel bias shaped to broadcast against the layer output ({@code [1, M, 1, 1]} for a Conv). */
+    private Tensor broadcastable(Node node, Tensor bias) {
+        if (!node.opType().equals("Conv")) {
+            return bias;
+        }
+        int[] shape = new int[context.shape(node.output()).length];
+        java.util.Arrays.fill(shape, 1);
+        shape[1] = bias.size();
+        return bias.reshape(shape);
+    }
+
+    private static Tensor batchIndependent(Bound bound, int[] rowShape, Node node) {
+        Tensor values = bound.values();
+        if (values.rank() == rowShape.length && values.dim(0) > 1) {
+            throw new ModelLoadException("node " + node.describe() + ": zbox bound " + bound.spec()
+                    + " gives one row per batch element; the compiled explainer needs a scalar or one row of bounds");
+        }
+        return bound.expandTo(rowShape);
+    }
+
+    /** The layer applied in double precision to one row, for terms that do not depend on the input. */
+    private Tensor referenceForward(Node node, Tensor x, Tensor weight, Tensor bias) {
+        return Kernels.of(node).forward(node, List.of(x, weight, bias));
+    }
+
+    private Tensor onesRow(String x) {
+        return Tensor.filled(context.shape(x), 1.0);
+    }
+}

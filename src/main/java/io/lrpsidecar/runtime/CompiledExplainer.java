@@ -1,0 +1,160 @@
+package io.lrpsidecar.runtime;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
+import io.lrpsidecar.compiler.CompiledModel;
+import io.lrpsidecar.compiler.LedgerColumn;
+import io.lrpsidecar.engine.Explainer;
+import io.lrpsidecar.engine.Explanation;
+import io.lrpsidecar.engine.InitMode;
+import io.lrpsidecar.engine.LedgerEntry;
+import io.lrpsidecar.engine.Target;
+import io.lrpsidecar.graph.Tensor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a compiled explainer through DJL on ONNX Runtime: one session, built once, one run per batch giving logits,
+ * relevance and ledger. Thread-safe (runs are serialised); close it to free the native session.
+ */
+public final class CompiledExplainer implements Explainer, AutoCloseable {
+    private final CompiledModel compiled;
+    private final ExecutionProvider provider;
+    private final Model model;
+    private final Predictor<NDList, NDList> predictor;
+
+    public CompiledExplainer(CompiledModel compiled, RuntimeSettings settings) {
+        this.compiled = compiled;
+        this.provider = ExecutionProvider.select(settings.device());
+        Engine.getEngine("OnnxRuntime");
+        Map<String, String> options = new HashMap<>();
+        if (settings.intraOpThreads() > 0) {
+            options.put("intraOpNumThreads", Integer.toString(settings.intraOpThreads()));
+        }
+        if (settings.interOpThreads() > 0) {
+            options.put("interOpNumThreads", Integer.toString(settings.interOpThreads()));
+        }
+        options.put("optLevel", "ALL_OPT");
+        Model loaded = Model.newInstance("lrp-explainer", provider.device(), "OnnxRuntime");
+        try {
+            loaded.load(new ByteArrayInputStream(compiled.toOnnx()), options);
+        } catch (IOException | MalformedModelException e) {
+            loaded.close();
+            throw new IllegalStateException("ONNX Runtime refused the compiled explainer: " + e.getMessage(), e);
+        }
+        this.model = loaded;
+        this.predictor = loaded.newPredictor(new NoopTranslator());
+    }
+
+    /** The execution provider the session runs on. */
+    public ExecutionProvider executionProvider() {
+        return provider;
+    }
+
+    public CompiledModel compiledModel() {
+        return compiled;
+    }
+
+    @Override
+    public synchronized Explanation explain(Tensor input, Target target, InitMode init) {
+        if (init != compiled.init()) {
+            throw new IllegalArgumentException("this explainer was compiled for init " + compiled.init()
+                    + ", asked for " + init);
+        }
+        int rows = input.dim(0);
+        long[] targets = requestedTargets(target, rows);
+        try (NDManager manager = NDManager.newBaseManager(provider.device(), "OnnxRuntime")) {
+            NDArray inputArray = manager.create(toFloats(input.asDoubles()), new Shape(Arrays.stream(input.shape())
+                    .asLongStream().toArray()));
+            inputArray.setName(CompiledModel.INPUT);
+            NDArray targetArray = manager.create(targets, new Shape(rows));
+            targetArray.setName(CompiledModel.TARGET);
+            NDList outputs = predictor.predict(new NDList(inputArray, targetArray));
+            return toExplanation(outputs, input.shape(), target, init);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("ONNX Runtime failed to run the explainer: " + e.getMessage(), e);
+        }
+    }
+
+    private long[] requestedTargets(Target target, int rows) {
+        long[] targets = new long[rows];
+        if (target instanceof Target.Predicted) {
+            Arrays.fill(targets, -1);
+            return targets;
+        }
+        double[][] shapeOnly = new double[rows][compiled.classes()];
+        int[] resolved = target.resolve(shapeOnly);
+        for (int row = 0; row < rows; row++) {
+            targets[row] = resolved[row];
+        }
+        return targets;
+    }
+
+    private Explanation toExplanation(NDList outputs, int[] inputShape, Target target, InitMode init) {
+        double[] logits = doubles(outputs.get(CompiledModel.LOGITS));
+        int rows = inputShape[0];
+        int classes = compiled.classes();
+        double[][] logitRows = new double[rows][];
+        for (int row = 0; row < rows; row++) {
+            logitRows[row] = Arrays.copyOfRange(logits, row * classes, (row + 1) * classes);
+        }
+        int[] targets = target.resolve(logitRows);
+        double[] initial = new double[rows];
+        for (int row = 0; row < rows; row++) {
+            initial[row] = init == InitMode.LOGIT ? logitRows[row][targets[row]] : 1.0;
+        }
+        double[] ledgerIn = doubles(outputs.get(CompiledModel.LEDGER));
+        double[] ledgerOut = doubles(outputs.get(CompiledModel.LEDGER_OUT));
+        List<LedgerEntry> ledger = new ArrayList<>();
+        List<LedgerColumn> columns = compiled.layers();
+        for (int column = 0; column < columns.size(); column++) {
+            double[] in = new double[rows];
+            double[] out = new double[rows];
+            for (int row = 0; row < rows; row++) {
+                in[row] = ledgerIn[row * columns.size() + column];
+                out[row] = ledgerOut[row * columns.size() + column];
+            }
+            LedgerColumn layer = columns.get(column);
+            ledger.add(new LedgerEntry(layer.name(), layer.opType(), layer.rule(), in, out));
+        }
+        Tensor relevance = Tensor.of(inputShape, doubles(outputs.get(CompiledModel.RELEVANCE)));
+        return new Explanation(Tensor.of(new int[] {rows, classes}, logits), targets, initial, relevance, ledger,
+                Map.of());
+    }
+
+    private static double[] doubles(NDArray array) {
+        float[] values = array.toFloatArray();
+        double[] result = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = values[i];
+        }
+        return result;
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] result = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = (float) values[i];
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        predictor.close();
+        model.close();
+    }
+}

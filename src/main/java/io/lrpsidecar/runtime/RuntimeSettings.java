@@ -1,0 +1,22 @@
+package io.lrpsidecar.runtime;
+
+/**
+ * How ONNX Runtime sessions are built.
+ *
+ * @param device         where to run
+ * @param intraOpThreads threads inside one operator (0: ONNX Runtime's default, one per physical core)
+ * @param interOpThreads threads across independent operators (0: default)
+ */
+public record RuntimeSettings(DeviceChoice device, int intraOpThreads, int interOpThreads) {
+
+    public RuntimeSettings {
+        if (intraOpThreads < 0 || interOpThreads < 0) {
+            throw new IllegalArgumentException("thread counts must be >= 0, found intra=" + intraOpThreads
+                    + ", inter=" + interOpThreads);
+        }
+    }
+
+    public static RuntimeSettings defaults() {
+        return new RuntimeSettings(DeviceChoice.AUTO, 0, 0);
+    }
+}
