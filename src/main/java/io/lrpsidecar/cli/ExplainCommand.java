@@ -6,7 +6,6 @@ import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
-import io.lrpsidecar.engine.composite.CompositeParser;
 import io.lrpsidecar.engine.reference.ReferenceExplainer;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.npy.NpyArray;
@@ -15,7 +14,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.lrpsidecar.compiler.ExplainerCompiler;
+import io.lrpsidecar.runtime.CompiledExplainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,27 +30,24 @@ public class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M.onnx", description = "The ONNX classifier.")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    RuntimeOptions runtimeOptions;
 
     @Option(names = "--input", required = true, paramLabel = "X.npy",
             description = "Input rows, float32 or float64, shape [rows, ...] in C order.")
     Path input;
 
-    @Option(names = "--composite", paramLabel = "NAME|SPEC", defaultValue = "epsilon-plus-flat",
-            description = "A built-in composite (${COMPLETION-CANDIDATES}) or a custom spec such as "
-                    + "first=zbox(low=0,high=1);conv=gamma(0.25);dense=epsilon(1e-6). Default: ${DEFAULT-VALUE}.",
-            completionCandidates = BuiltInComposites.class)
-    String composite;
+    @Option(names = "--engine", paramLabel = "compiled|reference", defaultValue = "compiled",
+            description = "compiled: the explainer compiled to ONNX, run by ONNX Runtime (float32, fast); "
+                    + "reference: the double-precision reference engine. Default: ${DEFAULT-VALUE}.")
+    String engine;
 
     @Option(names = "--target", paramLabel = "predicted|class:K|labels:L.npy", defaultValue = "predicted",
             description = "The class to explain per row. Default: ${DEFAULT-VALUE}.")
     String target;
-
-    @Option(names = "--init", paramLabel = "logit|onehot", defaultValue = "logit",
-            description = "Initial relevance: one-hot x target logit (logit), or one-hot x 1 as zennit (onehot). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String init;
 
     @Option(names = "--output", paramLabel = "R.npy", description = "Where to write the input relevance.")
     Path output;
@@ -65,38 +64,43 @@ public class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        InitMode initMode = parseInit(init);
+        InitMode initMode = modelOptions.initMode();
         if (batchSize < 1) {
             throw new UserInputException("--batch-size " + batchSize + ": expected a whole number of at least 1");
         }
-        ExplainableModel explainable = ExplainableModel.load(model);
-        Composite parsed = new CompositeParser(file -> Npy.read(Path.of(file)).tensor()).parse(composite);
+        ExplainableModel explainable = modelOptions.loadModel();
+        Composite parsed = modelOptions.parseComposite();
         Target chosen = TargetOption.parse(target);
         NpyArray rows = Npy.read(input);
         if (!rows.dtype().isFloatingPoint()) {
             throw new UserInputException(input.getFileName() + ": expected float32 or float64 input, found "
                     + rows.dtype().name().toLowerCase(Locale.ROOT));
         }
-        Explanation explanation = new BatchedExplainer(new ReferenceExplainer(explainable, parsed), batchSize)
-                .explain(rows.tensor(), chosen, initMode);
+        ReferenceExplainer reference = new ReferenceExplainer(explainable, parsed);
+        Explanation explanation;
+        switch (engine) {
+            case "reference" -> explanation = new BatchedExplainer(reference, batchSize)
+                    .explain(rows.tensor(), chosen, initMode);
+            case "compiled" -> {
+                reference.checkInput(rows.tensor());
+                try (CompiledExplainer compiled = new CompiledExplainer(
+                        ExplainerCompiler.compile(explainable, parsed, initMode), runtimeOptions.settings())) {
+                    explanation = new BatchedExplainer(compiled, batchSize).explain(rows.tensor(), chosen, initMode);
+                }
+            }
+            default -> throw new UserInputException("--engine " + engine + ": expected compiled or reference");
+        }
         if (output != null) {
             Npy.write(output, explanation.relevance(), rows.dtype());
         }
         if (ledger != null) {
-            LedgerJson.write(ledger, model.getFileName().toString(), parsed.spec(), initMode, chosen, explanation);
+            LedgerJson.write(ledger, modelOptions.model.getFileName().toString(), parsed.spec(), initMode, chosen,
+                    explanation);
         }
         if (!quiet) {
             printSummary(spec.commandLine().getOut(), explanation, chosen);
         }
         return 0;
-    }
-
-    private static InitMode parseInit(String text) {
-        return switch (text) {
-            case "logit" -> InitMode.LOGIT;
-            case "onehot" -> InitMode.ONEHOT;
-            default -> throw new UserInputException("--init " + text + ": expected logit or onehot");
-        };
     }
 
     private static void printSummary(PrintWriter out, Explanation explanation, Target target) {
@@ -108,12 +112,5 @@ public class ExplainCommand implements Callable<Integer> {
                     explanation.conservationError(row));
         }
         out.flush();
-    }
-
-    /** The built-in composite names, for the help text. */
-    static final class BuiltInComposites extends java.util.ArrayList<String> {
-        BuiltInComposites() {
-            super(CompositeParser.BUILT_INS);
-        }
     }
 }

@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "lrp", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Layer-wise Relevance Propagation for ONNX classifiers, with zennit's rule semantics.",
-        subcommands = {ExplainCommand.class})
+        subcommands = {ExplainCommand.class, CompileCommand.class, InspectCommand.class})
 public class LrpCommand {
 }

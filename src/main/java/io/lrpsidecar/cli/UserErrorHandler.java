@@ -4,6 +4,7 @@ import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.CompositeSpecException;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.npy.NpyFormatException;
+import io.lrpsidecar.runtime.GpuUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -44,6 +45,6 @@ class UserErrorHandler implements IExecutionExceptionHandler {
         return exception instanceof ModelLoadException || exception instanceof NpyFormatException
                 || exception instanceof CompositeSpecException || exception instanceof Target.TargetException
                 || exception instanceof UserInputException || exception instanceof IOException
-                || exception instanceof UncheckedIOException;
+                || exception instanceof UncheckedIOException || exception instanceof GpuUnavailableException;
     }
 }

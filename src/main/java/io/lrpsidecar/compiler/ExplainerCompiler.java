@@ -142,7 +142,7 @@ public final class ExplainerCompiler {
                 new ValueInfo(CompiledModel.INPUT, ElementType.FLOAT, batchShape(shapes.get(inputValue))),
                 new ValueInfo(CompiledModel.TARGET, ElementType.INT64, List.of(-1)));
         long opset = Math.max(MIN_OPSET, model.graph().opsetVersion());
-        Graph explainer = builder.build("lrp_explainer", opset, inputs, outputs, metadata);
+        Graph explainer = builder.build("lrp_explainer", opset, inputs, outputs, metadata).pruned();
         return new CompiledModel(explainer, columns, composite.spec(), init, classes);
     }
 

@@ -45,21 +45,35 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
         return prepare(OnnxModelReader.read(onnxBytes), true);
     }
 
+    /**
+     * A graph folded, canonicalized and (optionally) BatchNorm-merged, before the support check.
+     *
+     * @param graph            the canonical graph
+     * @param mergedBatchNorms BatchNorm node name to the layer it was merged into
+     */
+    public record Canonical(Graph graph, Map<String, String> mergedBatchNorms) {
+    }
+
+    /** Folds constants, canonicalizes dense layers and conv biases, and optionally merges BatchNorm. */
+    public static Canonical canonicalize(Graph raw, boolean mergeBatchNorm) {
+        Graph graph = Canonicalizer.canonicalize(ConstantFolder.fold(raw));
+        if (!mergeBatchNorm) {
+            return new Canonical(graph, Map.of());
+        }
+        BatchNormMerger.Result result = BatchNormMerger.merge(graph);
+        return new Canonical(result.graph(), result.mergedInto());
+    }
+
     /** Folds, canonicalizes, optionally merges BatchNorm, and checks a graph as read from ONNX. */
     public static ExplainableModel prepare(Graph raw, boolean mergeBatchNorm) {
-        Graph graph = Canonicalizer.canonicalize(ConstantFolder.fold(raw));
-        Map<String, String> merged = Map.of();
-        if (mergeBatchNorm) {
-            BatchNormMerger.Result result = BatchNormMerger.merge(graph);
-            graph = result.graph();
-            merged = result.mergedInto();
-        }
+        Canonical canonical = canonicalize(raw, mergeBatchNorm);
+        Graph graph = canonical.graph();
         OperatorSupport.check(graph);
         Optional<Node> ending = OperatorSupport.outputActivation(graph);
         String logits = ending.map(node -> node.input(0)).orElse(graph.outputs().get(0).name());
         ValueInfo input = graph.inputs().get(0);
         checkShapes(graph, input, logits);
-        return new ExplainableModel(graph, input, logits, ending, merged);
+        return new ExplainableModel(graph, input, logits, ending, canonical.mergedBatchNorms());
     }
 
     private static void checkShapes(Graph graph, ValueInfo input, String logits) {

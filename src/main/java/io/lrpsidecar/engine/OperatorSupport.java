@@ -47,17 +47,23 @@ public final class OperatorSupport {
         if (graph.outputs().isEmpty()) {
             throw new ModelLoadException("the model declares no output");
         }
-        Optional<Node> ending = outputActivation(graph);
+        List<String> problems = problems(graph);
+        if (!problems.isEmpty()) {
+            throw new ModelLoadException("unsupported node" + (problems.size() == 1 ? "" : "s") + " "
+                    + String.join(", ", problems) + ". Supported: " + SUPPORTED);
+        }
+    }
+
+    /** Every unsupported node as {@code 'name' (OpType): reason}, in graph order; empty when all are supported. */
+    public static List<String> problems(Graph graph) {
+        Optional<Node> ending = graph.outputs().isEmpty() ? Optional.empty() : outputActivation(graph);
         List<String> problems = new ArrayList<>();
         for (Node node : graph.nodes()) {
             boolean endsGraph = ending.isPresent() && ending.get().equals(node);
             reason(graph, node, endsGraph).ifPresent(reason -> problems.add(node.describe()
                     + (reason.isEmpty() ? "" : ": " + reason)));
         }
-        if (!problems.isEmpty()) {
-            throw new ModelLoadException("unsupported node" + (problems.size() == 1 ? "" : "s") + " "
-                    + String.join(", ", problems) + ". Supported: " + SUPPORTED);
-        }
+        return problems;
     }
 
     /** Why a node is unsupported ({@code ""} for an unknown op), or empty when it is supported. */

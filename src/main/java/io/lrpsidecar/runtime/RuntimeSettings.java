@@ -17,6 +17,6 @@ public record RuntimeSettings(DeviceChoice device, int intraOpThreads, int inter
     }
 
     public static RuntimeSettings defaults() {
-        return new RuntimeSettings(DeviceChoice.AUTO, 0, 0);
+        return new RuntimeSettings(DeviceChoice.CPU, 0, 0);
     }
 }

@@ -32,21 +32,24 @@ class ExplainCommandTest {
     void reproducesEveryZennitReference(QuarkusMainLauncher launcher) {
         List<Executable> checks = new ArrayList<>();
         ReferenceCase.all().forEach(referenceCase -> {
-            Path output = work.resolve(referenceCase.model() + "_" + referenceCase.composite() + "_"
-                    + referenceCase.targetKind() + ".npy");
             String target = referenceCase.targetKind().equals("pred") ? "predicted"
                     : "labels:" + referenceCase.labelsFile();
-            LaunchResult result = launcher.launch("explain", "--model", referenceCase.modelFile().toString(),
-                    "--input", referenceCase.inputFile().toString(), "--composite",
-                    referenceCase.compositeSpec(work), "--target", target, "--init", "onehot", "--batch-size", "7",
-                    "--quiet", "--output", output.toString());
-            checks.add(() -> {
-                assertEquals(0, result.exitCode(), referenceCase + ": " + result.getErrorOutput());
-                assertRelativeL2(Npy.read(output).tensor(), referenceCase.expectedRelevance(), 1e-5,
-                        referenceCase.toString());
-            });
+            for (String engine : new String[] {"reference", "compiled"}) {
+                Path output = work.resolve(referenceCase.model() + "_" + referenceCase.composite() + "_"
+                        + referenceCase.targetKind() + "_" + engine + ".npy");
+                LaunchResult result = launcher.launch("explain", "--model", referenceCase.modelFile().toString(),
+                        "--input", referenceCase.inputFile().toString(), "--composite",
+                        referenceCase.compositeSpec(work), "--target", target, "--init", "onehot", "--batch-size",
+                        "7", "--quiet", "--engine", engine, "--output", output.toString());
+                double tolerance = engine.equals("reference") ? 1e-5 : 1e-4;
+                checks.add(() -> {
+                    assertEquals(0, result.exitCode(), referenceCase + ": " + result.getErrorOutput());
+                    assertRelativeL2(Npy.read(output).tensor(), referenceCase.expectedRelevance(), tolerance,
+                            referenceCase + " " + engine);
+                });
+            }
         });
-        assertEquals(38, checks.size());
+        assertEquals(2 * 38, checks.size());
         assertAll(checks);
     }
 
@@ -57,7 +60,7 @@ class ExplainCommandTest {
         Path ledger = work.resolve("ledger.json");
 
         LaunchResult result = launcher.launch("explain", "--model", folder.resolve("model.onnx").toString(),
-                "--input", folder.resolve("input.npy").toString(), "--composite", "epsilon",
+                "--input", folder.resolve("input.npy").toString(), "--composite", "epsilon", "--engine", "reference",
                 "--output", output.toString(), "--ledger", ledger.toString());
 
         assertEquals(0, result.exitCode(), result.getErrorOutput());

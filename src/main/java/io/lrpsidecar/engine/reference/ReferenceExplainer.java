@@ -116,7 +116,8 @@ public final class ReferenceExplainer implements Explainer {
         return new Explanation(logits, targets, initial, inputRelevance, ledger, sums);
     }
 
-    private void checkInput(Tensor input) {
+    /** Fails with a one-line message unless {@code input} fits the model and holds only finite values. */
+    public void checkInput(Tensor input) {
         List<Integer> rowShape = model.rowShape();
         int[] shape = input.shape();
         boolean matches = shape.length == rowShape.size() + 1;

@@ -1,0 +1,107 @@
+package io.lrpsidecar.cli;
+
+import static io.lrpsidecar.RelevanceAssertions.assertRelativeL2;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.lrpsidecar.ReferenceCase;
+import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.npy.Npy;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code lrp compile} writes an explainer any ONNX Runtime can run; {@code lrp inspect} shows the rules. */
+@QuarkusMainTest
+class CompileAndInspectTest {
+    private static final Path DIGITS = ReferenceCase.folder("cnn_digits");
+
+    @TempDir
+    Path work;
+
+    @Test
+    void theCompiledExplainerRunsOnTheRawOnnxRuntimeApiLikeZennit(QuarkusMainLauncher launcher) throws Exception {
+        Path explainer = work.resolve("explainer.onnx");
+        LaunchResult result = launcher.launch("compile", "--model", DIGITS.resolve("model.onnx").toString(),
+                "--composite", "epsilon-gamma-box(low=0,high=1)", "--init", "onehot", "--output",
+                explainer.toString());
+        assertEquals(0, result.exitCode(), result.getErrorOutput());
+        assertTrue(result.getOutput().startsWith("wrote "), result.getOutput());
+
+        Tensor input = Npy.read(DIGITS.resolve("input.npy")).tensor();
+        long[] labels = Npy.read(DIGITS.resolve("labels.npy")).tensor().asLongs();
+        float[] values = new float[input.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) input.doubles()[i];
+        }
+        Engine.getEngine("OnnxRuntime");
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try (OrtSession session = environment.createSession(explainer.toString(), new OrtSession.SessionOptions());
+                OnnxTensor inputTensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(values),
+                        Arrays.stream(input.shape()).asLongStream().toArray());
+                OnnxTensor targetTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(labels),
+                        new long[] {labels.length});
+                OrtSession.Result outputs = session.run(Map.of("input", inputTensor, "target", targetTensor))) {
+            float[] relevance = new float[input.size()];
+            ((OnnxTensor) outputs.get("relevance").orElseThrow()).getFloatBuffer().get(relevance);
+            double[] widened = new double[relevance.length];
+            for (int i = 0; i < relevance.length; i++) {
+                widened[i] = relevance[i];
+            }
+            assertRelativeL2(Tensor.of(input.shape(), widened),
+                    Npy.read(DIGITS.resolve("rel_EpsilonGammaBox_true.npy")).tensor(), 1e-4, "raw ORT");
+            float[][] ledger = (float[][]) outputs.get("ledger").orElseThrow().getValue();
+            assertEquals(24, ledger.length);
+            assertEquals(11, ledger[0].length);
+            assertTrue(session.getMetadata().getCustomMetadata().get("lrp.layers").startsWith("/conv1/Conv\tConv\t"
+                    + "zbox("));
+        }
+    }
+
+    @Test
+    void inspectListsEveryNodeWithItsRule(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("inspect", "--model", DIGITS.resolve("model.onnx").toString(),
+                "--composite", "epsilon-plus-flat");
+        assertEquals(0, result.exitCode(), result.getErrorOutput());
+        String output = result.getOutput();
+        assertTrue(output.contains("input  'input' float [N, 1, 8, 8]"), output);
+        assertTrue(output.contains("output 'logits' float [N, 10]"), output);
+        assertTrue(output.matches("(?s).*/conv1/Conv\\s+Conv\\s+conv\\s+\\[1, 8, 8, 8\\]\\s+flat\\(stabilizer=1e-6\\).*"),
+                output);
+        assertTrue(output.matches("(?s).*/pool1/MaxPool\\s+MaxPool\\s+other\\s+\\[1, 8, 4, 4\\]\\s+gradient.*"),
+                output);
+    }
+
+    @Test
+    void inspectNamesUnsupportedNodesInsteadOfFailing(QuarkusMainLauncher launcher) throws Exception {
+        Path model = work.resolve("unsupported.onnx");
+        io.lrpsidecar.graph.Graph digits = io.lrpsidecar.graph.OnnxModelReader.read(DIGITS.resolve("model.onnx"));
+        java.nio.file.Files.write(model, io.lrpsidecar.graph.OnnxModelWriter.write(digits.withNodes(
+                digits.nodes().stream().map(node -> node.name().equals("/relu3/Relu")
+                        ? new io.lrpsidecar.graph.Node(node.name(), "Erf", "", node.inputs(), node.outputs(),
+                                node.attributes()) : node).toList())));
+        LaunchResult result = launcher.launch("inspect", "--model", model.toString());
+        assertEquals(UserErrorHandler.BAD_INPUT, result.exitCode());
+        assertTrue(result.getOutput().contains("unsupported (1):\n  '/relu3/Relu' (Erf)"), result.getOutput());
+    }
+
+    @Test
+    void requiringTheGpuWithoutCudaFailsWithTheReason(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("explain", "--model", DIGITS.resolve("model.onnx").toString(),
+                "--input", DIGITS.resolve("input.npy").toString(), "--device", "gpu");
+        assertEquals(UserErrorHandler.BAD_INPUT, result.exitCode());
+        assertTrue(result.getErrorOutput().contains("device=gpu was requested but CUDA cannot be used"),
+                result.getErrorOutput());
+    }
+}
