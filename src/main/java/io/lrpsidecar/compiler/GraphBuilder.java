@@ -60,6 +60,11 @@ final class GraphBuilder {
         return name;
     }
 
+    /** The value of a constant registered with {@link #constant}, or {@code null}. */
+    Tensor initializer(String name) {
+        return initializers.get(name);
+    }
+
     String scalar(String hint, double value) {
         return constant(hint, Tensor.scalar(value));
     }

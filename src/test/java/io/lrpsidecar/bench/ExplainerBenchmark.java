@@ -1,0 +1,178 @@
+package io.lrpsidecar.bench;
+
+import io.lrpsidecar.compiler.ExplainerCompiler;
+import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.InitMode;
+import io.lrpsidecar.engine.Target;
+import io.lrpsidecar.engine.composite.CompositeParser;
+import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.OnnxModelReader;
+import io.lrpsidecar.graph.OnnxModelWriter;
+import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.runtime.CompiledExplainer;
+import io.lrpsidecar.runtime.DeviceChoice;
+import io.lrpsidecar.runtime.RuntimeSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Measures the compiled explainer against the plain forward pass on the same ONNX Runtime with the same threads,
+ * interleaving the two so that their ratio comes from one run, and the memory of a long explanation run. Writes a
+ * Markdown report. Run with {@code mvn -B -Pbench -DskipTests verify} (see docs/benchmarks.md); arguments: report file, rows of
+ * the memory run, and a regular expression over {@code "model composite batch"} selecting the cells.
+ */
+public final class ExplainerBenchmark {
+    private static final int THREADS = 2;
+    private static final List<String> COMPOSITES = List.of("epsilon", "epsilon-plus-flat",
+            "epsilon-gamma-box(low=0,high=1)");
+
+    private ExplainerBenchmark() {
+    }
+
+    /** One measured cell. */
+    private record Cell(String model, String composite, int batch, double forwardMs, double explainMs,
+            double peakRssMiB) {
+        double ratio() {
+            return explainMs / forwardMs;
+        }
+
+        double explanationsPerSecond() {
+            return batch * 1000.0 / explainMs;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path output = Path.of(args.length > 0 ? args[0] : "target/benchmarks.md");
+        long rows = args.length > 1 ? Long.parseLong(args[1]) : 100_000;
+        String only = args.length > 2 ? args[2] : ".*";
+        List<Cell> cells = new ArrayList<>();
+        Path digits = Path.of("src/test/resources/reference/cnn_digits/model.onnx");
+        List<Graph> models = List.of(OnnxModelReader.read(digits), BenchmarkModels.vgg64(),
+                BenchmarkModels.resnet18());
+        List<String> names = List.of("cnn_digits", "vgg64", "resnet18");
+        for (int index = 0; index < models.size(); index++) {
+            for (String composite : COMPOSITES) {
+                for (int batch : new int[] {1, 32}) {
+                    if (!(names.get(index) + " " + composite + " " + batch).matches(only)) {
+                        continue;
+                    }
+                    Cell cell = measure(names.get(index), models.get(index), composite, batch);
+                    System.out.println(format(cell));
+                    cells.add(cell);
+                }
+            }
+        }
+        String memory = memoryRun(OnnxModelReader.read(digits), rows);
+        String report = report(cells, memory, rows);
+        Files.createDirectories(output.toAbsolutePath().getParent());
+        Files.writeString(output, report);
+        System.out.println(report);
+    }
+
+    private static Cell measure(String name, Graph graph, String composite, int batch) throws Exception {
+        ExplainableModel model = ExplainableModel.prepare(graph, true);
+        Tensor input = randomInput(model, batch, new Random(batch));
+        float[] floats = floats(input);
+        long[] shape = Arrays.stream(input.shape()).asLongStream().toArray();
+        ProcessMemory.resetPeak();
+        try (ForwardRunner forward = new ForwardRunner(OnnxModelWriter.write(graph), THREADS);
+                CompiledExplainer explainer = new CompiledExplainer(ExplainerCompiler.compile(model,
+                        new CompositeParser(file -> null).parse(composite), InitMode.LOGIT),
+                        new RuntimeSettings(DeviceChoice.CPU, THREADS, 1))) {
+            Target target = new Target.Predicted();
+            for (int warm = 0; warm < 3; warm++) {
+                forward.run(floats, shape);
+                explainer.explain(input, target, InitMode.LOGIT);
+            }
+            List<Double> forwardTimes = new ArrayList<>();
+            List<Double> explainTimes = new ArrayList<>();
+            long deadline = System.nanoTime() + 4_000_000_000L;
+            while (forwardTimes.size() < 7 || (System.nanoTime() < deadline && forwardTimes.size() < 200)) {
+                long start = System.nanoTime();
+                forward.run(floats, shape);
+                long middle = System.nanoTime();
+                explainer.explain(input, target, InitMode.LOGIT);
+                long end = System.nanoTime();
+                forwardTimes.add((middle - start) / 1e6);
+                explainTimes.add((end - middle) / 1e6);
+            }
+            return new Cell(name, composite, batch, median(forwardTimes), median(explainTimes),
+                    ProcessMemory.peakRssMiB());
+        }
+    }
+
+    /** Explains {@code rows} rows of the digits CNN in batches of 32 and samples heap and RSS along the way. */
+    private static String memoryRun(Graph graph, long rows) throws Exception {
+        ExplainableModel model = ExplainableModel.prepare(graph, true);
+        int batches = (int) (rows / 32);
+        StringBuilder table = new StringBuilder("| rows explained | heap used after GC (MiB) | RSS (MiB) |\n"
+                + "|---:|---:|---:|\n");
+        try (CompiledExplainer explainer = new CompiledExplainer(ExplainerCompiler.compile(model,
+                new CompositeParser(file -> null).parse("epsilon-plus-flat"), InitMode.LOGIT),
+                new RuntimeSettings(DeviceChoice.CPU, THREADS, 1))) {
+            Random random = new Random(5);
+            long start = System.nanoTime();
+            for (int batch = 1; batch <= batches; batch++) {
+                explainer.explain(randomInput(model, 32, random), new Target.Predicted(), InitMode.LOGIT);
+                if (batch == batches / 10 || batch % (batches / 5) == 0) {
+                    System.gc();
+                    table.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f |%n", batch * 32L,
+                            ProcessMemory.heapUsedMiB(), ProcessMemory.rssMiB()));
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            table.append(String.format(Locale.ROOT, "%nThroughput over the whole run: %.0f explanations/s "
+                    + "(%d rows in %.1f s, input generation included).%n", batches * 32 / seconds, batches * 32L,
+                    seconds));
+        }
+        return table.toString();
+    }
+
+    private static Tensor randomInput(ExplainableModel model, int batch, Random random) {
+        List<Integer> row = model.rowShape();
+        int[] shape = new int[row.size() + 1];
+        shape[0] = batch;
+        for (int i = 0; i < row.size(); i++) {
+            shape[i + 1] = row.get(i);
+        }
+        double[] values = new double[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextFloat();
+        }
+        return Tensor.of(shape, values);
+    }
+
+    private static float[] floats(Tensor tensor) {
+        float[] values = new float[tensor.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) tensor.doubles()[i];
+        }
+        return values;
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted[sorted.length / 2];
+    }
+
+    private static String format(Cell cell) {
+        return String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.0f | %.2f | %.0f |", cell.model(),
+                cell.composite(), cell.batch(), cell.forwardMs(), cell.explainMs(), cell.explanationsPerSecond(),
+                cell.ratio(), cell.peakRssMiB());
+    }
+
+    private static String report(List<Cell> cells, String memory, long rows) {
+        StringBuilder text = new StringBuilder();
+        text.append("| model | composite | batch | forward ms/batch | explain ms/batch | explanations/s "
+                + "| explain/forward | peak RSS MiB |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+        cells.forEach(cell -> text.append(format(cell)).append('\n'));
+        text.append("\n### Memory over ").append(rows).append(" rows (cnn_digits, epsilon-plus-flat, batch 32)\n\n");
+        text.append(memory);
+        return text.toString();
+    }
+}
