@@ -13,10 +13,12 @@ import java.util.Set;
  *
  * @param graph       the canonical forward graph
  * @param shapes      the shape of every value at batch 1
+ * @param batchAxes   the batch axis of values where it is not axis 0
  * @param nonNegative values that cannot be negative (after a Relu, and what only moves or pools such values)
  * @param builder     the graph under construction
  */
-record CompileContext(Graph graph, Map<String, int[]> shapes, Set<String> nonNegative, GraphBuilder builder) {
+record CompileContext(Graph graph, Map<String, int[]> shapes, Map<String, Integer> batchAxes,
+        Set<String> nonNegative, GraphBuilder builder) {
 
     int[] shape(String value) {
         int[] shape = shapes.get(value);

@@ -9,6 +9,7 @@ import io.lrpsidecar.engine.rules.NormRule;
 import io.lrpsidecar.engine.rules.PassRule;
 import io.lrpsidecar.engine.rules.Rule;
 import io.lrpsidecar.graph.Attributes;
+import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.ElementType;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.ModelLoadException;
@@ -65,7 +66,8 @@ public final class ExplainerCompiler {
                 throw new IllegalStateException("initializer name clash: " + name);
             }
         });
-        CompileContext context = new CompileContext(graph, shapes, nonNegativeValues(graph, nodes), builder);
+        CompileContext context = new CompileContext(graph, shapes, BatchAxes.of(graph),
+                nonNegativeValues(graph, nodes), builder);
         builder.opWithOutputs("Identity", "input", Attributes.NONE, List.of(CompiledModel.INPUT), List.of(inputValue));
         Map<String, String> maxPoolIndices = new HashMap<>();
         ForwardEmitter forward = new ForwardEmitter(context, maxPoolIndices);
@@ -189,10 +191,9 @@ public final class ExplainerCompiler {
     /** The sum of each row of a value, {@code [batch]}. */
     private static String rowSum(CompileContext context, String value, String shapeOf) {
         int rank = context.shape(shapeOf).length;
-        long[] axes = new long[rank - 1];
-        for (int axis = 1; axis < rank; axis++) {
-            axes[axis - 1] = axis;
-        }
+        int batchAxis = context.batchAxes().getOrDefault(shapeOf, 0);
+        long[] axes = java.util.stream.IntStream.range(0, rank).filter(axis -> axis != batchAxis)
+                .asLongStream().toArray();
         GraphBuilder builder = context.builder();
         return builder.op("ReduceSum", "row_sum", new Attributes(Map.of("keepdims", 0L)), value,
                 builder.longs("row_axes", axes));

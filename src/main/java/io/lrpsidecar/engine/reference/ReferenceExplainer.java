@@ -10,6 +10,7 @@ import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.engine.rules.Rule;
+import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
@@ -37,11 +38,13 @@ public final class ReferenceExplainer implements Explainer {
     private final ExplainableModel model;
     private final Composite composite;
     private final Map<String, Rule> rules;
+    private final Map<String, Integer> batchAxes;
 
     public ReferenceExplainer(ExplainableModel model, Composite composite) {
         this.model = model;
         this.composite = composite;
         this.rules = composite.assign(model.graph());
+        this.batchAxes = BatchAxes.of(model.graph());
     }
 
     /** The rule each node gets, by node name, in topological order. */
@@ -100,19 +103,20 @@ public final class ReferenceExplainer implements Explainer {
                     continue;
                 }
                 relevance.merge(node.input(i), part, TensorMath::add);
-                double[] sums = TensorMath.rowSums(part);
+                double[] sums = rowSums(part, node.input(i));
                 for (int row = 0; row < rows; row++) {
                     out[row] += sums[row];
                 }
             }
-            ledger.add(0, new LedgerEntry(node.name(), node.opType(), rule.spec(), TensorMath.rowSums(upper), out));
+            ledger.add(0, new LedgerEntry(node.name(), node.opType(), rule.spec(), rowSums(upper, node.output()),
+                    out));
         }
         Tensor inputRelevance = relevance.getOrDefault(model.inputName(), Tensor.zeros(input.shape()));
         if (composite.multiplyByInput()) {
             inputRelevance = TensorMath.multiply(inputRelevance, input);
         }
         Map<String, double[]> sums = new LinkedHashMap<>();
-        relevance.forEach((name, tensor) -> sums.put(name, TensorMath.rowSums(tensor)));
+        relevance.forEach((name, tensor) -> sums.put(name, rowSums(tensor, name)));
         return new Explanation(logits, targets, initial, inputRelevance, ledger, sums);
     }
 
@@ -138,6 +142,10 @@ public final class ReferenceExplainer implements Explainer {
                         + i % width + "; explanations need finite inputs");
             }
         }
+    }
+
+    private double[] rowSums(Tensor tensor, String value) {
+        return TensorMath.rowSums(tensor, batchAxes.getOrDefault(value, 0));
     }
 
     private static List<Tensor> inputsOf(Node node, Map<String, Tensor> values) {

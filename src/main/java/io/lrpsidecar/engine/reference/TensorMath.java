@@ -91,16 +91,23 @@ public final class TensorMath {
 
     /** Sums of each row (slices along axis 0). */
     public static double[] rowSums(Tensor tensor) {
-        int rows = tensor.rank() == 0 ? 1 : tensor.dim(0);
+        return rowSums(tensor, 0);
+    }
+
+    /** Sums over everything but {@code batchAxis}, one per batch element. */
+    public static double[] rowSums(Tensor tensor, int batchAxis) {
+        if (tensor.rank() == 0) {
+            return new double[] {tensor.asDoubles()[0]};
+        }
+        int rows = tensor.dim(batchAxis);
+        int inner = 1;
+        for (int axis = batchAxis + 1; axis < tensor.rank(); axis++) {
+            inner *= tensor.dim(axis);
+        }
         double[] values = tensor.asDoubles();
-        int width = rows == 0 ? 0 : values.length / rows;
         double[] sums = new double[rows];
-        for (int row = 0; row < rows; row++) {
-            double sum = 0;
-            for (int i = row * width; i < (row + 1) * width; i++) {
-                sum += values[i];
-            }
-            sums[row] = sum;
+        for (int i = 0; i < values.length; i++) {
+            sums[(i / inner) % rows] += values[i];
         }
         return sums;
     }
