@@ -37,10 +37,14 @@ final class ForwardEmitter {
             case "Conv" -> b.opWithOutputs("Conv", node.name(), context.linear(node).convAttributes(),
                     node.inputs(), output);
             case "MaxPool" -> {
-                String indices = b.fresh(node.name() + "_indices");
-                maxPoolIndices.put(node.name(), indices);
-                b.opWithOutputs("MaxPool", node.name(), floorModeAttributes(node, false), List.of(x),
-                        List.of(node.output(), indices));
+                if (WinnerRouting.tiles(node, context)) {
+                    b.opWithOutputs("MaxPool", node.name(), floorModeAttributes(node, false), List.of(x), output);
+                } else {
+                    String indices = b.fresh(node.name() + "_indices");
+                    maxPoolIndices.put(node.name(), indices);
+                    b.opWithOutputs("MaxPool", node.name(), floorModeAttributes(node, false), List.of(x),
+                            List.of(node.output(), indices));
+                }
             }
             case "AveragePool" -> averagePool(node);
             case "BatchNormalization" -> {

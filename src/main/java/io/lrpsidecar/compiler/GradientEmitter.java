@@ -52,7 +52,8 @@ final class GradientEmitter {
             case "Transpose" -> result[0] = transpose(node, g, hint);
             case "Concat" -> concat(node, g, hint, result);
             case "Pad" -> result[0] = crop(node, g, hint);
-            case "MaxPool" -> result[0] = maxPool(node, g, hint);
+            case "MaxPool" -> result[0] = WinnerRouting.tiles(node, context)
+                    ? WinnerRouting.route(node, g, context, hint) : maxPool(node, g, hint);
             case "AveragePool" -> result[0] = averagePool(node, g, hint);
             case "GlobalAveragePool" -> result[0] = b.op("Expand", hint, b.op("Div", hint + "_mean", g,
                     b.scalar("area", planeSize(x))), b.op("Shape", hint + "_shape", x));

@@ -5,11 +5,12 @@ final class Stabilizer {
     private Stabilizer() {
     }
 
+    /** {@code z + Where(z >= 0, eps, -eps)}: three elementwise passes. */
     static String stabilize(GraphBuilder builder, String z, double epsilon, String hint) {
         String nonNegative = builder.op("GreaterOrEqual", hint + "_ge0", z, builder.scalar("zero", 0));
-        return builder.op("Where", hint + "_stab", nonNegative,
-                builder.op("Add", hint + "_plus", z, builder.scalar("eps", epsilon)),
-                builder.op("Sub", hint + "_minus", z, builder.scalar("eps", epsilon)));
+        String signedEpsilon = builder.op("Where", hint + "_signed_eps", nonNegative, builder.scalar("eps", epsilon),
+                builder.scalar("minus_eps", -epsilon));
+        return builder.op("Add", hint + "_stab", z, signedEpsilon);
     }
 
     static String divide(GraphBuilder builder, String relevance, String z, double epsilon, String hint) {

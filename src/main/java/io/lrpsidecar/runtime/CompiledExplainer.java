@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.compiler.CompiledModel;
 import io.lrpsidecar.compiler.LedgerColumn;
 import io.lrpsidecar.engine.Explainer;
@@ -33,6 +35,7 @@ import java.util.Map;
 public final class CompiledExplainer implements Explainer, AutoCloseable {
     private final CompiledModel compiled;
     private final ExecutionProvider provider;
+    private final OrtSession.SessionOptions sessionOptions;
     private final Model model;
     private final Predictor<NDList, NDList> predictor;
 
@@ -40,7 +43,9 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         this.compiled = compiled;
         this.provider = ExecutionProvider.select(settings.device());
         Engine.getEngine("OnnxRuntime");
-        Map<String, String> options = new HashMap<>();
+        this.sessionOptions = sessionOptions(settings);
+        Map<String, Object> options = new HashMap<>();
+        options.put("sessionOptions", sessionOptions);
         if (settings.intraOpThreads() > 0) {
             options.put("intraOpNumThreads", Integer.toString(settings.intraOpThreads()));
         }
@@ -53,10 +58,24 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
             loaded.load(new ByteArrayInputStream(compiled.toOnnx()), options);
         } catch (IOException | MalformedModelException e) {
             loaded.close();
+            sessionOptions.close();
             throw new IllegalStateException("ONNX Runtime refused the compiled explainer: " + e.getMessage(), e);
         }
         this.model = loaded;
         this.predictor = loaded.newPredictor(new NoopTranslator());
+    }
+
+    /** Session options with the spinning policy; DJL adds threads, optimisation level and provider. */
+    public static OrtSession.SessionOptions sessionOptions(RuntimeSettings settings) {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            options.addConfigEntry("session.intra_op.allow_spinning", settings.spinning() ? "1" : "0");
+            options.addConfigEntry("session.inter_op.allow_spinning", settings.spinning() ? "1" : "0");
+        } catch (OrtException e) {
+            options.close();
+            throw new IllegalStateException("ONNX Runtime refused a session setting: " + e.getMessage(), e);
+        }
+        return options;
     }
 
     /** The execution provider the session runs on. */
@@ -156,5 +175,6 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
     public void close() {
         predictor.close();
         model.close();
+        sessionOptions.close();
     }
 }
