@@ -22,6 +22,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void compilerEmitsOnnxWithoutTouchingARuntime() {
+        noClasses().that().resideInAPackage("io.lrpsidecar.compiler..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.quarkus..",
+                        "ai.onnxruntime..", "ai.djl..", "io.lrpsidecar.cli..", "io.lrpsidecar.runtime..")
+                .check(PRODUCTION);
+    }
+
+    @Test
     void graphModelDependsOnNothingOfTheEngineOrTheApp() {
         noClasses().that().resideInAPackage("io.lrpsidecar.graph..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.lrpsidecar.engine..", "io.lrpsidecar.cli..",

@@ -52,6 +52,7 @@ public final class ExplainerBenchmark {
         String only = args.length > 2 ? args[2] : ".*";
         List<Cell> cells = new ArrayList<>();
         Path digits = Path.of("src/test/resources/reference/cnn_digits/model.onnx");
+        String memory = memoryRun(OnnxModelReader.read(digits), rows);
         List<Graph> models = List.of(OnnxModelReader.read(digits), BenchmarkModels.vgg64(),
                 BenchmarkModels.resnet18());
         List<String> names = List.of("cnn_digits", "vgg64", "resnet18");
@@ -67,7 +68,6 @@ public final class ExplainerBenchmark {
                 }
             }
         }
-        String memory = memoryRun(OnnxModelReader.read(digits), rows);
         String report = report(cells, memory, rows);
         Files.createDirectories(output.toAbsolutePath().getParent());
         Files.writeString(output, report);
