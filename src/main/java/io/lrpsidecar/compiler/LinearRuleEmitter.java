@@ -21,10 +21,12 @@ import io.lrpsidecar.engine.rules.Rule;
 import io.lrpsidecar.engine.rules.WSquareRule;
 import io.lrpsidecar.engine.rules.ZBoxRule;
 import io.lrpsidecar.engine.rules.ZPlusRule;
+import io.lrpsidecar.graph.Attributes;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Emits the relevance of a Conv or Dense layer's input for each LRP rule, with the rule's modified weights computed
@@ -85,7 +87,10 @@ final class LinearRuleEmitter {
             Tensor count = referenceForward(node, onesRow(x), ones, zerosLike(bias));
             String s = b.op("Div", hint + "_flat_s", r, b.constant(hint + "_flat_n", stabilize(count,
                     flat.stabilizer())));
-            return layer.transposed(b.constant(hint + "_ones", ones), s, hint + "_flat_R");
+            if (node.attributes().getInt("group", 1) != 1) {
+                return layer.transposed(b.constant(hint + "_ones", ones), s, hint + "_flat_R");
+            }
+            return flatAcrossChannels(node, s, weight, hint);
         }
         if (rule instanceof WSquareRule wSquare) {
             Tensor squared = square(weight);
@@ -95,6 +100,31 @@ final class LinearRuleEmitter {
             return layer.transposed(b.constant(hint + "_w2", squared), s, hint + "_w2_R");
         }
         throw new ModelLoadException("rule " + rule.spec() + " cannot be compiled for node " + node.describe());
+    }
+
+    /**
+     * The transposed all-ones layer gives every input channel the same value, so it is computed once on the sum of
+     * {@code s} over the output channels and broadcast: {@code (1^T s)[c, i] = (1_{k}^T sum_m s_m)[i]}.
+     */
+    private String flatAcrossChannels(Node node, String s, Tensor weight, String hint) {
+        GraphBuilder b = context.builder();
+        String x = node.input(0);
+        boolean conv = node.opType().equals("Conv");
+        int channelAxis = conv ? 1 : context.shape(node.output()).length - 1;
+        String summed = b.op("ReduceSum", hint + "_flat_sum", new Attributes(Map.of("keepdims", 1L)), s,
+                b.longs(hint + "_flat_axis", channelAxis));
+        String spread = summed;
+        if (conv) {
+            int[] singleShape = weight.shape().clone();
+            singleShape[0] = 1;
+            singleShape[1] = 1;
+            int[] singleInput = context.shape(x).clone();
+            singleInput[1] = 1;
+            LinearEmitter single = new LinearEmitter(b, node, singleInput, singleShape);
+            spread = single.transposed(b.constant(hint + "_ones1", Tensor.filled(singleShape, 1.0)), summed,
+                    hint + "_flat_one");
+        }
+        return b.op("Expand", hint + "_flat_R", spread, b.op("Shape", hint + "_flat_shape", x));
     }
 
     /**
