@@ -131,7 +131,7 @@ public final class Canonicalizer {
             return node;
         }
         Tensor weight = constants.get(node.input(1));
-        String biasName = uniqueName(node.name() + ".bias", constants);
+        String biasName = Names.unique(node.name() + ".bias", constants);
         constants.put(biasName, new Tensor(weight.type(), new int[] {weight.dim(0)}, new double[weight.dim(0)],
                 null));
         return node.withInputs(List.of(node.input(0), node.input(1), biasName));
@@ -139,8 +139,8 @@ public final class Canonicalizer {
 
     private static Node dense(String name, String input, String output, ElementType type, int[] weightShape,
             double[] weight, double[] bias, Map<String, Tensor> constants) {
-        String weightName = uniqueName(name + ".dense_weight", constants);
-        String biasName = uniqueName(name + ".dense_bias", constants);
+        String weightName = Names.unique(name + ".dense_weight", constants);
+        String biasName = Names.unique(name + ".dense_bias", constants);
         ElementType stored = type.isFloatingPoint() ? type : ElementType.FLOAT;
         constants.put(weightName, new Tensor(stored, weightShape.clone(), weight, null));
         constants.put(biasName, new Tensor(stored, new int[] {bias.length}, bias, null));
@@ -148,14 +148,6 @@ public final class Canonicalizer {
                 Attributes.NONE);
     }
 
-    private static String uniqueName(String base, Map<String, Tensor> constants) {
-        String name = base;
-        int suffix = 1;
-        while (constants.containsKey(name)) {
-            name = base + "_" + suffix++;
-        }
-        return name;
-    }
 
     /** The transpose of a 2-D tensor. */
     public static Tensor transpose2d(Tensor matrix) {

@@ -79,7 +79,7 @@ public final class ConstantFolder {
         }
         long[] agnostic = values.clone();
         agnostic[0] = 0;
-        String name = node.input(1) + "_batch_agnostic";
+        String name = Names.unique(node.input(1) + "_batch_agnostic", constants);
         constants.put(name, Tensor.ofLongs(target.shape(), agnostic));
         List<String> inputs = new ArrayList<>(node.inputs());
         inputs.set(1, name);

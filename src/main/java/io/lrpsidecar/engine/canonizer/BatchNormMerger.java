@@ -1,6 +1,7 @@
 package io.lrpsidecar.engine.canonizer;
 
 import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.Names;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.ShapeInference;
 import io.lrpsidecar.graph.Tensor;
@@ -125,20 +126,11 @@ public final class BatchNormMerger {
             }
             b[c] = (b[c] - mean[c]) * scale + beta[c];
         }
-        String weightName = uniqueName(layer.input(1) + "_bn_merged", constants);
-        String biasName = uniqueName(layer.input(2) + "_bn_merged", constants);
+        String weightName = Names.unique(layer.input(1) + "_bn_merged", constants);
+        String biasName = Names.unique(layer.input(2) + "_bn_merged", constants);
         constants.put(weightName, weight.withValues(w));
         constants.put(biasName, bias.withValues(b));
         return new Node(layer.name(), layer.opType(), layer.domain(),
                 List.of(layer.input(0), weightName, biasName), batchNorm.outputs(), layer.attributes());
-    }
-
-    private static String uniqueName(String base, Map<String, Tensor> constants) {
-        String name = base;
-        int suffix = 1;
-        while (constants.containsKey(name)) {
-            name = base + "_" + suffix++;
-        }
-        return name;
     }
 }

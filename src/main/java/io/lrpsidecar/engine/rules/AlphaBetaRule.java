@@ -1,13 +1,7 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.add;
-import static io.lrpsidecar.engine.reference.TensorMath.multiply;
-import static io.lrpsidecar.engine.reference.TensorMath.negative;
-import static io.lrpsidecar.engine.reference.TensorMath.positive;
 import static io.lrpsidecar.engine.reference.TensorMath.scale;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
 import static io.lrpsidecar.engine.reference.TensorMath.subtract;
-import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
 
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
@@ -55,19 +49,8 @@ public record AlphaBetaRule(double alpha, double beta, double stabilizer) implem
 
     @Override
     public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor xPos = positive(layer.x());
-        Tensor xNeg = negative(layer.x());
-        Tensor wPos = positive(layer.weight());
-        Tensor wNeg = negative(layer.weight());
-        Tensor noBias = zerosLike(layer.bias());
-        Tensor zPos = add(layer.forward(xPos, wPos, positive(layer.bias())), layer.forward(xNeg, wNeg, noBias));
-        Tensor zNeg = add(layer.forward(xPos, wNeg, negative(layer.bias())), layer.forward(xNeg, wPos, noBias));
-        Tensor sPos = stabilizedRatio(relevance, zPos, stabilizer);
-        Tensor sNeg = stabilizedRatio(relevance, zNeg, stabilizer);
-        Tensor positivePart = add(multiply(xPos, layer.transposed(wPos, sPos)),
-                multiply(xNeg, layer.transposed(wNeg, sPos)));
-        Tensor negativePart = add(multiply(xPos, layer.transposed(wNeg, sNeg)),
-                multiply(xNeg, layer.transposed(wPos, sNeg)));
+        Tensor positivePart = SignedContribution.positivePart(layer, relevance, stabilizer);
+        Tensor negativePart = SignedContribution.negativePart(layer, relevance, stabilizer);
         return layer.toFirstInput(subtract(scale(positivePart, alpha), scale(negativePart, beta)));
     }
 }

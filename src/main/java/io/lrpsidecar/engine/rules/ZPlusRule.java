@@ -1,12 +1,5 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.add;
-import static io.lrpsidecar.engine.reference.TensorMath.multiply;
-import static io.lrpsidecar.engine.reference.TensorMath.negative;
-import static io.lrpsidecar.engine.reference.TensorMath.positive;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
-import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
-
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
@@ -43,14 +36,6 @@ public record ZPlusRule(double stabilizer) implements Rule {
 
     @Override
     public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor xPos = positive(layer.x());
-        Tensor xNeg = negative(layer.x());
-        Tensor wPos = positive(layer.weight());
-        Tensor wNeg = negative(layer.weight());
-        Tensor z = add(layer.forward(xPos, wPos, positive(layer.bias())),
-                layer.forward(xNeg, wNeg, zerosLike(layer.bias())));
-        Tensor s = stabilizedRatio(relevance, z, stabilizer);
-        return layer.toFirstInput(add(multiply(xPos, layer.transposed(wPos, s)),
-                multiply(xNeg, layer.transposed(wNeg, s))));
+        return layer.toFirstInput(SignedContribution.positivePart(layer, relevance, stabilizer));
     }
 }
