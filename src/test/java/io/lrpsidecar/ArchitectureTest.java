@@ -30,6 +30,13 @@ class ArchitectureTest {
     }
 
     @Test
+    void streamTopologyIsPlainKafkaStreamsWithoutQuarkus() {
+        noClasses().that().resideInAPackage("io.lrpsidecar.stream..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "io.lrpsidecar.cli..")
+                .check(PRODUCTION);
+    }
+
+    @Test
     void graphModelDependsOnNothingOfTheEngineOrTheApp() {
         noClasses().that().resideInAPackage("io.lrpsidecar.graph..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.lrpsidecar.engine..", "io.lrpsidecar.cli..",

@@ -32,8 +32,7 @@ public final class BatchedExplainer implements Explainer {
         List<Explanation> parts = new ArrayList<>();
         for (int from = 0; from < rows; from += batchSize) {
             int to = Math.min(rows, from + batchSize);
-            Target slice = target instanceof Target.PerRow perRow ? perRow.slice(from, to) : target;
-            parts.add(explainer.explain(rows(input, from, to), slice, init));
+            parts.add(explainer.explain(rows(input, from, to), target.slice(from, to), init));
         }
         return join(parts);
     }

@@ -8,6 +8,11 @@ public sealed interface Target {
     /** The target class of every row, given the logits {@code [rows][classes]}. */
     int[] resolve(double[][] logits);
 
+    /** The target of rows {@code [from, to)} of the batch this target was made for. */
+    default Target slice(int from, int to) {
+        return this;
+    }
+
     /** The argmax of each row's logits (first maximum on ties). */
     record Predicted() implements Target {
         @Override
@@ -54,9 +59,32 @@ public sealed interface Target {
             return targets;
         }
 
-        /** The labels of rows {@code [from, to)}. */
+        @Override
         public PerRow slice(int from, int to) {
             return new PerRow(Arrays.copyOfRange(labels, from, to));
+        }
+    }
+
+    /** One class per row, or the predicted class where the requested class is negative. */
+    record PerRowOrPredicted(int[] requested) implements Target {
+        @Override
+        public int[] resolve(double[][] logits) {
+            if (requested.length != logits.length) {
+                throw new TargetException("expected one target per input row (" + logits.length + "), found "
+                        + requested.length);
+            }
+            int[] predicted = new Predicted().resolve(logits);
+            int[] targets = new int[requested.length];
+            for (int row = 0; row < targets.length; row++) {
+                targets[row] = requested[row] < 0 ? predicted[row] : requested[row];
+            }
+            checkRange(targets, logits);
+            return targets;
+        }
+
+        @Override
+        public PerRowOrPredicted slice(int from, int to) {
+            return new PerRowOrPredicted(Arrays.copyOfRange(requested, from, to));
         }
     }
 

@@ -78,6 +78,14 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         return options;
     }
 
+    /** The versions of the libraries that compute explanations. */
+    public static Map<String, String> runtimeVersions() {
+        Engine engine = Engine.getEngine("OnnxRuntime");
+        String project = CompiledExplainer.class.getPackage().getImplementationVersion();
+        return Map.of("onnxruntime", engine.getVersion(), "djl", Engine.getDjlVersion(),
+                "lrp-sidecar", project == null ? "development" : project);
+    }
+
     /** The execution provider the session runs on. */
     public ExecutionProvider executionProvider() {
         return provider;
@@ -112,6 +120,15 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         long[] targets = new long[rows];
         if (target instanceof Target.Predicted) {
             Arrays.fill(targets, -1);
+            return targets;
+        }
+        if (target instanceof Target.PerRowOrPredicted perRow) {
+            int[] forRange = new int[rows];
+            for (int row = 0; row < rows; row++) {
+                targets[row] = perRow.requested()[row];
+                forRange[row] = Math.max(0, perRow.requested()[row]);
+            }
+            new Target.PerRowOrPredicted(forRange).resolve(new double[rows][compiled.classes()]);
             return targets;
         }
         double[][] shapeOnly = new double[rows][compiled.classes()];

@@ -1,0 +1,226 @@
+package io.lrpsidecar.stream;
+
+import io.lrpsidecar.engine.Explanation;
+import io.lrpsidecar.engine.InitMode;
+import io.lrpsidecar.engine.Target;
+import io.lrpsidecar.engine.composite.Composite;
+import io.lrpsidecar.events.v1.ExplanationMetrics;
+import io.lrpsidecar.events.v1.FailedStage;
+import io.lrpsidecar.events.v1.Flag;
+import io.lrpsidecar.events.v1.FlaggedPrediction;
+import io.lrpsidecar.events.v1.PendingPrediction;
+import io.lrpsidecar.events.v1.PredictionEvent;
+import io.lrpsidecar.events.v1.TargetSource;
+import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.runtime.CompiledExplainer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Micro-batches validated predictions per model in a changelogged state store and explains a model's batch when it
+ * reaches {@code max-batch-size} or when its oldest event has waited {@code max-wait} (wall-clock punctuator),
+ * whichever comes first. Nothing waits only in a Java field: after a crash the store is restored from its changelog,
+ * and with exactly-once processing the explanations and the store deletions commit together. A batch that fails
+ * {@code explain-attempts} times goes to the dead-letter topic event by event, with the reason.
+ */
+final class BatchProcessor implements Processor<String, PendingPrediction, Object, Object> {
+    private static final String SEPARATOR = "\u0001";
+
+    private final ModelRegistry registry;
+    private final TopologySettings settings;
+    private final StringSerializer prefixSerializer = new StringSerializer();
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, PendingPrediction> store;
+
+    BatchProcessor(ModelRegistry registry, TopologySettings settings) {
+        this.registry = registry;
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(ExplainTopology.STORE);
+        context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::flushExpired);
+    }
+
+    @Override
+    public void process(Record<String, PendingPrediction> record) {
+        PendingPrediction pending = record.value();
+        PredictionEvent event = pending.getEvent();
+        String prefix = modelPrefix(event.getModelName(), event.getModelVersion());
+        store.put(prefix + String.format("%010d%020d", pending.getSource().getPartition(),
+                pending.getSource().getOffset()), pending);
+        List<KeyValue<String, PendingPrediction>> waiting = waiting(prefix);
+        registry.find(event.getModelName(), event.getModelVersion()).ifPresent(model -> {
+            if (waiting.size() >= model.settings().maxBatchSize()) {
+                flush(model, waiting);
+            }
+        });
+    }
+
+    /** Explains every model's batch whose oldest event has waited at least its max-wait. */
+    private void flushExpired(long now) {
+        Map<String, List<KeyValue<String, PendingPrediction>>> byModel = new LinkedHashMap<>();
+        try (KeyValueIterator<String, PendingPrediction> all = store.all()) {
+            all.forEachRemaining(entry -> byModel.computeIfAbsent(entry.key.substring(0,
+                    entry.key.indexOf(SEPARATOR) + 1), key -> new ArrayList<>()).add(entry));
+        }
+        byModel.values().forEach(entries -> {
+            PredictionEvent first = entries.get(0).value.getEvent();
+            var model = registry.find(first.getModelName(), first.getModelVersion());
+            if (model.isEmpty()) {
+                entries.forEach(entry -> deadLetter(entry, FailedStage.ROUTE, "unknown-model", "model '"
+                        + first.getModelName() + "' version '" + first.getModelVersion()
+                        + "' is no longer served", "UnknownModel"));
+                return;
+            }
+            long oldest = entries.stream().mapToLong(entry -> entry.value.getArrivalTime().toEpochMilli()).min()
+                    .orElse(now);
+            if (now - oldest >= model.get().settings().maxWait().toMillis()) {
+                for (int from = 0; from < entries.size(); from += model.get().settings().maxBatchSize()) {
+                    flush(model.get(), entries.subList(from, Math.min(entries.size(),
+                            from + model.get().settings().maxBatchSize())));
+                }
+            }
+        });
+    }
+
+    private List<KeyValue<String, PendingPrediction>> waiting(String prefix) {
+        List<KeyValue<String, PendingPrediction>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, PendingPrediction> iterator = store.prefixScan(prefix, prefixSerializer)) {
+            iterator.forEachRemaining(entries::add);
+        }
+        return entries;
+    }
+
+    /** Explains one model's waiting events, grouped by composite, and removes them from the store. */
+    private void flush(ServedModel model, List<KeyValue<String, PendingPrediction>> entries) {
+        Map<String, List<KeyValue<String, PendingPrediction>>> byComposite = new LinkedHashMap<>();
+        Map<String, Composite> composites = new LinkedHashMap<>();
+        for (KeyValue<String, PendingPrediction> entry : entries) {
+            Composite composite = model.composite(entry.value.getEvent().getComposite());
+            composites.putIfAbsent(composite.spec(), composite);
+            byComposite.computeIfAbsent(composite.spec(), spec -> new ArrayList<>()).add(entry);
+        }
+        byComposite.forEach((spec, group) -> explainGroup(model, composites.get(spec), group));
+        entries.forEach(entry -> store.delete(entry.key));
+    }
+
+    private void explainGroup(ServedModel model, Composite composite,
+            List<KeyValue<String, PendingPrediction>> group) {
+        int rows = group.size();
+        List<Integer> rowShape = model.rowShape();
+        int width = rowShape.stream().reduce(1, (a, b) -> a * b);
+        int[] shape = new int[rowShape.size() + 1];
+        shape[0] = rows;
+        for (int axis = 0; axis < rowShape.size(); axis++) {
+            shape[axis + 1] = rowShape.get(axis);
+        }
+        double[] values = new double[rows * width];
+        int[] requested = new int[rows];
+        TargetSource[] sources = new TargetSource[rows];
+        for (int row = 0; row < rows; row++) {
+            PredictionEvent event = group.get(row).value.getEvent();
+            System.arraycopy(TensorCodec.values(event.getInput()), 0, values, row * width, width);
+            chooseTarget(event, model.settings().targetPolicy(), requested, sources, row);
+        }
+        Tensor input = Tensor.of(shape, values);
+        long start = context.currentSystemTimeMs();
+        RuntimeException failure = null;
+        for (int attempt = 1; attempt <= settings.explainAttempts(); attempt++) {
+            try {
+                CompiledExplainer explainer = model.explainer(composite);
+                long started = System.nanoTime();
+                Explanation batch = explainer.explain(input, new Target.PerRowOrPredicted(requested), InitMode.LOGIT);
+                double computeMs = (System.nanoTime() - started) / 1e6;
+                emit(model, group, batch, sources, new ExplanationAssembler.BatchFacts(composite.spec(),
+                        explainer.executionProvider().name(), CompiledExplainer.runtimeVersions(), rows, computeMs,
+                        start));
+                return;
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        String message = "explaining a batch of " + rows + " failed " + settings.explainAttempts() + " times: "
+                + failure.getMessage();
+        String errorClass = failure.getClass().getName();
+        group.forEach(entry -> deadLetter(entry, FailedStage.EXPLAIN, "explainer-failed", message, errorClass));
+    }
+
+    private static void chooseTarget(PredictionEvent event, TargetPolicy policy, int[] requested,
+            TargetSource[] sources, int row) {
+        if (event.getTargetClass() != null) {
+            requested[row] = event.getTargetClass();
+            sources[row] = TargetSource.REQUESTED;
+        } else if (policy == TargetPolicy.REPORTED) {
+            requested[row] = event.getReportedClass();
+            sources[row] = TargetSource.REPORTED;
+        } else if (policy == TargetPolicy.LABEL && event.getLabel() != null) {
+            requested[row] = event.getLabel();
+            sources[row] = TargetSource.LABEL;
+        } else {
+            requested[row] = -1;
+            sources[row] = TargetSource.PREDICTED;
+        }
+    }
+
+    private void emit(ServedModel model, List<KeyValue<String, PendingPrediction>> group, Explanation batch,
+            TargetSource[] sources, ExplanationAssembler.BatchFacts facts) {
+        int classes = batch.logits().dim(1);
+        for (int row = 0; row < group.size(); row++) {
+            PendingPrediction pending = group.get(row).value;
+            PredictionEvent event = pending.getEvent();
+            double[] logits = java.util.Arrays.copyOfRange(batch.logits().doubles(), row * classes,
+                    (row + 1) * classes);
+            List<Flag> flags = Flags.of(event, logits, ExplanationAssembler.argmax(logits),
+                    batch.conservationError(row), model.settings());
+            io.lrpsidecar.events.v1.Explanation explanation = ExplanationAssembler.explanation(pending, batch, row,
+                    sources[row], flags, model, facts);
+            long timestamp = context.currentSystemTimeMs();
+            context.forward(new Record<>(event.getEventId(), explanation, timestamp), ExplainTopology.EXPLANATIONS);
+            ExplanationMetrics metrics = ExplanationAssembler.metrics(explanation, event);
+            context.forward(new Record<>(event.getEventId(), metrics, timestamp), ExplainTopology.METRICS);
+            if (!flags.isEmpty()) {
+                context.forward(new Record<>(event.getEventId(), FlaggedPrediction.newBuilder().setEvent(event)
+                        .setFlags(flags).setComposite(facts.compositeSpec()).setSource(pending.getSource()).build(),
+                        timestamp), ExplainTopology.FLAGGED);
+            }
+        }
+    }
+
+    private void deadLetter(KeyValue<String, PendingPrediction> entry, FailedStage stage, String reason,
+            String message, String errorClass) {
+        PendingPrediction pending = entry.value;
+        byte[] key = bytes(pending.getRawKey());
+        context.forward(new Record<>(key, DeadLetters.of(key, bytes(pending.getRawValue()), null,
+                pending.getSource(), new Rejection(stage, reason, message), errorClass,
+                context.currentSystemTimeMs()), context.currentSystemTimeMs()), ExplainTopology.DEAD_LETTERS);
+        store.delete(entry.key);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+
+    static String modelPrefix(String name, String version) {
+        return ModelRegistry.key(name, version) + SEPARATOR;
+    }
+}

@@ -1,0 +1,63 @@
+package io.lrpsidecar.stream;
+
+import io.lrpsidecar.events.v1.DeadLetter;
+import io.lrpsidecar.events.v1.Explanation;
+import io.lrpsidecar.events.v1.ExplanationMetrics;
+import io.lrpsidecar.events.v1.FlaggedPrediction;
+import io.lrpsidecar.events.v1.PendingPrediction;
+import io.lrpsidecar.events.v1.PredictionEvent;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The sidecar's Kafka Streams topology (Processor API):
+ * <pre>
+ *   predictions --&gt; validate --&gt; batch (store: pending-predictions) --&gt; explanations
+ *                      |               |                                  --&gt; explanation-metrics
+ *                      |               |                                  --&gt; predictions-flagged
+ *                      +---------------+--&gt; predictions-dlq
+ * </pre>
+ * Keys of the outputs are event ids; dead letters keep the original key.
+ */
+public final class ExplainTopology {
+    static final String SOURCE = "predictions-source";
+    static final String VALIDATE = "validate";
+    static final String BATCH = "batch";
+    static final String EXPLANATIONS = "explanations-sink";
+    static final String METRICS = "metrics-sink";
+    static final String FLAGGED = "flagged-sink";
+    static final String DEAD_LETTERS = "dead-letters-sink";
+    /** The changelogged store in which predictions wait for their batch. */
+    public static final String STORE = "pending-predictions";
+
+    private ExplainTopology() {
+    }
+
+    public static Topology build(StreamTopics topics, ModelRegistry registry, TopologySettings settings) {
+        AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.predictions());
+        topology.addProcessor(VALIDATE, () -> new ValidateProcessor(registry, events), SOURCE);
+        topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings), VALIDATE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                new AvroSerde<PendingPrediction>(PendingPrediction.getClassSchema())), BATCH);
+        topology.addSink(EXPLANATIONS, topics.explanations(), Serdes.String().serializer(),
+                serializer(new AvroSerde<Explanation>(Explanation.getClassSchema())), BATCH);
+        topology.addSink(METRICS, topics.metrics(), Serdes.String().serializer(),
+                serializer(new AvroSerde<ExplanationMetrics>(ExplanationMetrics.getClassSchema())), BATCH);
+        topology.addSink(FLAGGED, topics.flagged(), Serdes.String().serializer(),
+                serializer(new AvroSerde<FlaggedPrediction>(FlaggedPrediction.getClassSchema())), BATCH);
+        topology.addSink(DEAD_LETTERS, topics.deadLetters(), Serdes.ByteArray().serializer(),
+                serializer(new AvroSerde<DeadLetter>(DeadLetter.getClassSchema())), VALIDATE, BATCH);
+        return topology;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Serializer<Object> serializer(Serde<T> serde) {
+        return (Serializer<Object>) (Serializer<?>) serde.serializer();
+    }
+}

@@ -1,0 +1,141 @@
+package io.lrpsidecar.stream;
+
+import io.lrpsidecar.engine.Explanation;
+import io.lrpsidecar.engine.LedgerEntry;
+import io.lrpsidecar.events.v1.ExplanationMetrics;
+import io.lrpsidecar.events.v1.FeatureRelevance;
+import io.lrpsidecar.events.v1.Flag;
+import io.lrpsidecar.events.v1.LedgerLayer;
+import io.lrpsidecar.events.v1.PendingPrediction;
+import io.lrpsidecar.events.v1.PredictionEvent;
+import io.lrpsidecar.events.v1.TargetSource;
+import io.lrpsidecar.events.v1.Timings;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/** Turns one row of a batch explanation into the wire records: explanation and metrics. */
+final class ExplanationAssembler {
+    private ExplanationAssembler() {
+    }
+
+    /**
+     * What a batch run adds to each row.
+     *
+     * @param compositeSpec     the canonical composite spec
+     * @param executionProvider the ONNX Runtime provider used
+     * @param runtimeVersions   library versions
+     * @param batchSize         events in the batch
+     * @param computeMs         compute time of the batch
+     * @param computeStartMs    wall-clock start of the computation
+     */
+    record BatchFacts(String compositeSpec, String executionProvider, Map<String, String> runtimeVersions,
+            int batchSize, double computeMs, long computeStartMs) {
+    }
+
+    static io.lrpsidecar.events.v1.Explanation explanation(PendingPrediction pending, Explanation batch, int row,
+            TargetSource targetSource, List<Flag> flags, ServedModel model, BatchFacts facts) {
+        PredictionEvent event = pending.getEvent();
+        int classes = batch.logits().dim(1);
+        double[] logits = Arrays.copyOfRange(batch.logits().doubles(), row * classes, (row + 1) * classes);
+        int width = batch.relevance().size() / batch.rows();
+        double[] relevance = Arrays.copyOfRange(batch.relevance().doubles(), row * width, (row + 1) * width);
+        List<Float> logitList = new ArrayList<>();
+        for (double logit : logits) {
+            logitList.add((float) logit);
+        }
+        return io.lrpsidecar.events.v1.Explanation.newBuilder()
+                .setEventId(event.getEventId())
+                .setModelName(model.name())
+                .setModelVersion(model.version())
+                .setModelSha256(model.sha256())
+                .setComposite(facts.compositeSpec())
+                .setCompositeHash(hash(facts.compositeSpec()))
+                .setTargetClass(batch.targets()[row])
+                .setTargetSource(targetSource)
+                .setTargetLogit(logits[batch.targets()[row]])
+                .setLogits(logitList)
+                .setPredictedClass(argmax(logits))
+                .setRelevance(TensorCodec.float32(event.getInput().getShape(), relevance))
+                .setTopFeatures(topFeatures(relevance, model.settings().topK(), model.settings().featureNames()))
+                .setRelevanceSum(batch.relevanceSum(row))
+                .setConservationError(batch.conservationError(row))
+                .setLedger(ledger(batch.ledger(), row))
+                .setFlags(flags)
+                .setExecutionProvider(facts.executionProvider())
+                .setRuntimeVersions(facts.runtimeVersions())
+                .setTimings(Timings.newBuilder()
+                        .setQueueWaitMs(Math.max(0, facts.computeStartMs() - pending.getArrivalTime().toEpochMilli()))
+                        .setBatchSize(facts.batchSize())
+                        .setComputeMs(facts.computeMs())
+                        .build())
+                .setSource(pending.getSource())
+                .build();
+    }
+
+    static ExplanationMetrics metrics(io.lrpsidecar.events.v1.Explanation explanation, PredictionEvent event) {
+        return ExplanationMetrics.newBuilder()
+                .setEventId(explanation.getEventId())
+                .setModelName(explanation.getModelName())
+                .setModelVersion(explanation.getModelVersion())
+                .setComposite(explanation.getComposite())
+                .setEventTime(event.getEventTime())
+                .setTargetClass(explanation.getTargetClass())
+                .setTargetLogit(explanation.getTargetLogit())
+                .setRelevanceSum(explanation.getRelevanceSum())
+                .setConservationError(explanation.getConservationError())
+                .setFlags(explanation.getFlags())
+                .setBatchSize(explanation.getTimings().getBatchSize())
+                .setComputeMs(explanation.getTimings().getComputeMs())
+                .build();
+    }
+
+    static int argmax(double[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static List<FeatureRelevance> topFeatures(double[] relevance, int k, List<String> names) {
+        boolean named = names.size() == relevance.length;
+        return IntStream.range(0, relevance.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -Math.abs(relevance[i])).thenComparing(i -> i))
+                .limit(k)
+                .map(i -> FeatureRelevance.newBuilder().setIndex(i).setName(named ? names.get(i) : null)
+                        .setRelevance(relevance[i]).build())
+                .toList();
+    }
+
+    private static List<LedgerLayer> ledger(List<LedgerEntry> entries, int row) {
+        return entries.stream().map(entry -> LedgerLayer.newBuilder()
+                .setName(entry.name())
+                .setOpType(entry.opType())
+                .setRule(entry.rule())
+                .setRelevanceIn(entry.relevanceIn()[row])
+                .setRelevanceOut(entry.relevanceOut()[row])
+                .setAbsorbed(entry.absorbed(row))
+                .setRelativeError(entry.relativeError(row))
+                .build()).toList();
+    }
+
+    /** The first 16 hex digits of the SHA-256 of a spec. */
+    static String hash(String spec) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(spec.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
