@@ -11,9 +11,6 @@ import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.ReferenceCase;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
-import io.quarkus.test.junit.main.LaunchResult;
-import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -23,17 +20,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code lrp compile} writes an explainer any ONNX Runtime can run; {@code lrp inspect} shows the rules. */
-@QuarkusMainTest
 class CompileAndInspectTest {
+    private final CliLauncher launcher = new CliLauncher();
     private static final Path DIGITS = ReferenceCase.folder("cnn_digits");
 
     @TempDir
     Path work;
 
     @Test
-    void theCompiledExplainerRunsOnTheRawOnnxRuntimeApiLikeZennit(QuarkusMainLauncher launcher) throws Exception {
+    void theCompiledExplainerRunsOnTheRawOnnxRuntimeApiLikeZennit() throws Exception {
         Path explainer = work.resolve("explainer.onnx");
-        LaunchResult result = launcher.launch("compile", "--model", DIGITS.resolve("model.onnx").toString(),
+        CliLauncher.Result result = launcher.launch("compile", "--model", DIGITS.resolve("model.onnx").toString(),
                 "--composite", "epsilon-gamma-box(low=0,high=1)", "--init", "onehot", "--output",
                 explainer.toString());
         assertEquals(0, result.exitCode(), result.getErrorOutput());
@@ -70,8 +67,8 @@ class CompileAndInspectTest {
     }
 
     @Test
-    void inspectListsEveryNodeWithItsRule(QuarkusMainLauncher launcher) {
-        LaunchResult result = launcher.launch("inspect", "--model", DIGITS.resolve("model.onnx").toString(),
+    void inspectListsEveryNodeWithItsRule() {
+        CliLauncher.Result result = launcher.launch("inspect", "--model", DIGITS.resolve("model.onnx").toString(),
                 "--composite", "epsilon-plus-flat");
         assertEquals(0, result.exitCode(), result.getErrorOutput());
         String output = result.getOutput();
@@ -84,21 +81,21 @@ class CompileAndInspectTest {
     }
 
     @Test
-    void inspectNamesUnsupportedNodesInsteadOfFailing(QuarkusMainLauncher launcher) throws Exception {
+    void inspectNamesUnsupportedNodesInsteadOfFailing() throws Exception {
         Path model = work.resolve("unsupported.onnx");
         io.lrpsidecar.graph.Graph digits = io.lrpsidecar.graph.OnnxModelReader.read(DIGITS.resolve("model.onnx"));
         java.nio.file.Files.write(model, io.lrpsidecar.graph.OnnxModelWriter.write(digits.withNodes(
                 digits.nodes().stream().map(node -> node.name().equals("/relu3/Relu")
                         ? new io.lrpsidecar.graph.Node(node.name(), "Erf", "", node.inputs(), node.outputs(),
                                 node.attributes()) : node).toList())));
-        LaunchResult result = launcher.launch("inspect", "--model", model.toString());
+        CliLauncher.Result result = launcher.launch("inspect", "--model", model.toString());
         assertEquals(UserErrorHandler.BAD_INPUT, result.exitCode());
         assertTrue(result.getOutput().contains("unsupported (1):\n  '/relu3/Relu' (Erf)"), result.getOutput());
     }
 
     @Test
-    void requiringTheGpuWithoutCudaFailsWithTheReason(QuarkusMainLauncher launcher) {
-        LaunchResult result = launcher.launch("explain", "--model", DIGITS.resolve("model.onnx").toString(),
+    void requiringTheGpuWithoutCudaFailsWithTheReason() {
+        CliLauncher.Result result = launcher.launch("explain", "--model", DIGITS.resolve("model.onnx").toString(),
                 "--input", DIGITS.resolve("input.npy").toString(), "--device", "gpu");
         assertEquals(UserErrorHandler.BAD_INPUT, result.exitCode());
         assertTrue(result.getErrorOutput().contains("device=gpu was requested but CUDA cannot be used"),

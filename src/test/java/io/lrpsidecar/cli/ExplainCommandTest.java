@@ -11,9 +11,6 @@ import io.lrpsidecar.ReferenceCase;
 import io.lrpsidecar.graph.ElementType;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.npy.NpyArray;
-import io.quarkus.test.junit.main.LaunchResult;
-import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,13 +20,13 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code lrp explain} reproduces every stored zennit result and writes a consistent ledger. */
-@QuarkusMainTest
 class ExplainCommandTest {
+    private final CliLauncher launcher = new CliLauncher();
     @TempDir
     Path work;
 
     @Test
-    void reproducesEveryZennitReference(QuarkusMainLauncher launcher) {
+    void reproducesEveryZennitReference() {
         List<Executable> checks = new ArrayList<>();
         ReferenceCase.all().forEach(referenceCase -> {
             String target = referenceCase.targetKind().equals("pred") ? "predicted"
@@ -37,7 +34,7 @@ class ExplainCommandTest {
             for (String engine : new String[] {"reference", "compiled"}) {
                 Path output = work.resolve(referenceCase.model() + "_" + referenceCase.composite() + "_"
                         + referenceCase.targetKind() + "_" + engine + ".npy");
-                LaunchResult result = launcher.launch("explain", "--model", referenceCase.modelFile().toString(),
+                CliLauncher.Result result = launcher.launch("explain", "--model", referenceCase.modelFile().toString(),
                         "--input", referenceCase.inputFile().toString(), "--composite",
                         referenceCase.compositeSpec(work), "--target", target, "--init", "onehot", "--batch-size",
                         "7", "--quiet", "--engine", engine, "--output", output.toString());
@@ -54,12 +51,12 @@ class ExplainCommandTest {
     }
 
     @Test
-    void writesRelevanceInTheInputDtypeAndALedgerThatAddsUp(QuarkusMainLauncher launcher) throws IOException {
+    void writesRelevanceInTheInputDtypeAndALedgerThatAddsUp() throws IOException {
         Path folder = ReferenceCase.folder("cnn_digits");
         Path output = work.resolve("relevance.npy");
         Path ledger = work.resolve("ledger.json");
 
-        LaunchResult result = launcher.launch("explain", "--model", folder.resolve("model.onnx").toString(),
+        CliLauncher.Result result = launcher.launch("explain", "--model", folder.resolve("model.onnx").toString(),
                 "--input", folder.resolve("input.npy").toString(), "--composite", "epsilon", "--engine", "reference",
                 "--output", output.toString(), "--ledger", ledger.toString());
 

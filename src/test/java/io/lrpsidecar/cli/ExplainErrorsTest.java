@@ -12,9 +12,6 @@ import io.lrpsidecar.graph.OnnxModelReader;
 import io.lrpsidecar.graph.OnnxModelWriter;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
-import io.quarkus.test.junit.main.LaunchResult;
-import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,20 +22,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every user error of {@code lrp explain} ends in one line naming the problem and a non-zero exit. */
-@QuarkusMainTest
 class ExplainErrorsTest {
+    private final CliLauncher launcher = new CliLauncher();
     private static final Path DIGITS = ReferenceCase.folder("cnn_digits");
 
     @TempDir
     Path work;
 
-    private LaunchResult explain(QuarkusMainLauncher launcher, String... extra) {
+    private CliLauncher.Result explain(String... extra) {
         List<String> args = new ArrayList<>(List.of("explain"));
         args.addAll(Arrays.asList(extra));
         return launcher.launch(args.toArray(String[]::new));
     }
 
-    private static void assertOneLineError(LaunchResult result, String expectedFragment) {
+    private static void assertOneLineError(CliLauncher.Result result, String expectedFragment) {
         assertNotEquals(0, result.exitCode(), "exit code");
         List<String> lines = result.getErrorStream();
         assertEquals(1, lines.size(), "exactly one error line, found: " + lines);
@@ -49,22 +46,22 @@ class ExplainErrorsTest {
     }
 
     @Test
-    void truncatedModel(QuarkusMainLauncher launcher) throws IOException {
+    void truncatedModel() throws IOException {
         Path truncated = work.resolve("truncated.onnx");
         byte[] bytes = Files.readAllBytes(DIGITS.resolve("model.onnx"));
         Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 3));
-        assertOneLineError(explain(launcher, "--model", truncated.toString(), "--input",
+        assertOneLineError(explain("--model", truncated.toString(), "--input",
                 DIGITS.resolve("input.npy").toString()), "truncated.onnx: not a readable ONNX model");
     }
 
     @Test
-    void missingModelFile(QuarkusMainLauncher launcher) {
-        assertOneLineError(explain(launcher, "--model", work.resolve("absent.onnx").toString(), "--input",
+    void missingModelFile() {
+        assertOneLineError(explain("--model", work.resolve("absent.onnx").toString(), "--input",
                 DIGITS.resolve("input.npy").toString()), "model file not found");
     }
 
     @Test
-    void unsupportedOperatorsAreAllNamed(QuarkusMainLauncher launcher) throws IOException {
+    void unsupportedOperatorsAreAllNamed() throws IOException {
         Graph digits = OnnxModelReader.read(DIGITS.resolve("model.onnx"));
         List<Node> nodes = new ArrayList<>();
         for (Node node : digits.nodes()) {
@@ -78,7 +75,7 @@ class ExplainErrorsTest {
         }
         Path model = work.resolve("unsupported.onnx");
         Files.write(model, OnnxModelWriter.write(digits.withNodes(nodes)));
-        LaunchResult result = explain(launcher, "--model", model.toString(), "--input",
+        CliLauncher.Result result = explain("--model", model.toString(), "--input",
                 DIGITS.resolve("input.npy").toString());
         assertOneLineError(result, "'/gelu1/Gelu' (Gelu)");
         assertTrue(result.getErrorOutput().contains("'/erf3/Erf' (Erf)"), result.getErrorOutput());
@@ -86,59 +83,59 @@ class ExplainErrorsTest {
     }
 
     @Test
-    void wrongInputShape(QuarkusMainLauncher launcher) throws IOException {
+    void wrongInputShape() throws IOException {
         Path input = work.resolve("wrong.npy");
         Npy.write(input, Tensor.zeros(new int[] {2, 64}), io.lrpsidecar.graph.ElementType.FLOAT);
-        assertOneLineError(explain(launcher, "--model", DIGITS.resolve("model.onnx").toString(), "--input",
+        assertOneLineError(explain("--model", DIGITS.resolve("model.onnx").toString(), "--input",
                 input.toString()), "expected shape [batch, 1, 8, 8] with batch >= 1, found [2, 64]");
     }
 
     @Test
-    void nanAndInfinityInTheInput(QuarkusMainLauncher launcher) throws IOException {
+    void nanAndInfinityInTheInput() throws IOException {
         Tensor digits = Npy.read(DIGITS.resolve("input.npy")).tensor();
         for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
             double[] values = digits.doubles().clone();
             values[64 * 5 + 10] = bad;
             Path input = work.resolve("bad.npy");
             Npy.write(input, Tensor.of(digits.shape(), values), io.lrpsidecar.graph.ElementType.FLOAT);
-            assertOneLineError(explain(launcher, "--model", DIGITS.resolve("model.onnx").toString(), "--input",
+            assertOneLineError(explain("--model", DIGITS.resolve("model.onnx").toString(), "--input",
                     input.toString()), "input row 5 holds " + bad + " at element 10");
         }
     }
 
     @Test
-    void targetOutOfRange(QuarkusMainLauncher launcher) {
-        assertOneLineError(explain(launcher, "--model", DIGITS.resolve("model.onnx").toString(), "--input",
+    void targetOutOfRange() {
+        assertOneLineError(explain("--model", DIGITS.resolve("model.onnx").toString(), "--input",
                 DIGITS.resolve("input.npy").toString(), "--target", "class:10"),
                 "target class 10 of row 0 is out of range: the model has 10 classes");
     }
 
     @Test
-    void labelsOfTheWrongLength(QuarkusMainLauncher launcher) throws IOException {
+    void labelsOfTheWrongLength() throws IOException {
         Path labels = work.resolve("labels.npy");
         Npy.write(labels, Tensor.ofLongs(new int[] {3}, new long[] {1, 2, 3}), io.lrpsidecar.graph.ElementType.INT64);
-        assertOneLineError(explain(launcher, "--model", DIGITS.resolve("model.onnx").toString(), "--input",
+        assertOneLineError(explain("--model", DIGITS.resolve("model.onnx").toString(), "--input",
                 DIGITS.resolve("input.npy").toString(), "--target", "labels:" + labels),
                 "expected one label per input row");
     }
 
     @Test
-    void unknownComposite(QuarkusMainLauncher launcher) {
-        assertOneLineError(explain(launcher, "--model", DIGITS.resolve("model.onnx").toString(), "--input",
+    void unknownComposite() {
+        assertOneLineError(explain("--model", DIGITS.resolve("model.onnx").toString(), "--input",
                 DIGITS.resolve("input.npy").toString(), "--composite", "epsilon-minus"),
                 "unknown composite 'epsilon-minus'");
     }
 
     @Test
-    void malformedCustomComposite(QuarkusMainLauncher launcher) {
-        assertOneLineError(explain(launcher, "--model", DIGITS.resolve("model.onnx").toString(), "--input",
+    void malformedCustomComposite() {
+        assertOneLineError(explain("--model", DIGITS.resolve("model.onnx").toString(), "--input",
                 DIGITS.resolve("input.npy").toString(), "--composite", "conv=gamma(0.25;dense=epsilon"),
                 "expected a closing parenthesis");
     }
 
     @Test
-    void missingRequiredOption(QuarkusMainLauncher launcher) {
-        LaunchResult result = explain(launcher, "--input", DIGITS.resolve("input.npy").toString());
+    void missingRequiredOption() {
+        CliLauncher.Result result = explain("--input", DIGITS.resolve("input.npy").toString());
         assertOneLineError(result, "Missing required option: '--model=M.onnx'");
         assertEquals(UserErrorHandler.BAD_USAGE, result.exitCode());
     }
