@@ -4,6 +4,7 @@ import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
+import io.lrpsidecar.events.v1.DeadLetter;
 import io.lrpsidecar.events.v1.ExplanationMetrics;
 import io.lrpsidecar.events.v1.FailedStage;
 import io.lrpsidecar.events.v1.Flag;
@@ -39,13 +40,15 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
 
     private final ModelRegistry registry;
     private final TopologySettings settings;
+    private final StreamMetrics metrics;
     private final StringSerializer prefixSerializer = new StringSerializer();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, PendingPrediction> store;
 
-    BatchProcessor(ModelRegistry registry, TopologySettings settings) {
+    BatchProcessor(ModelRegistry registry, TopologySettings settings, StreamMetrics metrics) {
         this.registry = registry;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
@@ -148,6 +151,8 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
                 emit(model, group, batch, sources, new ExplanationAssembler.BatchFacts(composite.spec(),
                         explainer.executionProvider().name(), CompiledExplainer.runtimeVersions(), rows, computeMs,
                         start));
+                metrics.batch(model.name(), model.version(), ExplanationAssembler.hash(composite.spec()), rows,
+                        computeMs);
                 return;
             } catch (RuntimeException e) {
                 failure = e;
@@ -190,6 +195,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
                     sources[row], flags, model, facts);
             long timestamp = context.currentSystemTimeMs();
             context.forward(new Record<>(event.getEventId(), explanation, timestamp), ExplainTopology.EXPLANATIONS);
+            metrics.explained(explanation, timestamp, event.getEventTime().toEpochMilli());
             ExplanationMetrics metrics = ExplanationAssembler.metrics(explanation, event);
             context.forward(new Record<>(event.getEventId(), metrics, timestamp), ExplainTopology.METRICS);
             if (!flags.isEmpty()) {
@@ -204,9 +210,10 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
             String message, String errorClass) {
         PendingPrediction pending = entry.value;
         byte[] key = bytes(pending.getRawKey());
-        context.forward(new Record<>(key, DeadLetters.of(key, bytes(pending.getRawValue()), null,
-                pending.getSource(), new Rejection(stage, reason, message), errorClass,
-                context.currentSystemTimeMs()), context.currentSystemTimeMs()), ExplainTopology.DEAD_LETTERS);
+        DeadLetter letter = DeadLetters.of(key, bytes(pending.getRawValue()), null, pending.getSource(),
+                new Rejection(stage, reason, message), errorClass, context.currentSystemTimeMs());
+        metrics.deadLettered(letter);
+        context.forward(new Record<>(key, letter, context.currentSystemTimeMs()), ExplainTopology.DEAD_LETTERS);
         store.delete(entry.key);
     }
 

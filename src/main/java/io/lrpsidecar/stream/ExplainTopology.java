@@ -36,13 +36,14 @@ public final class ExplainTopology {
     private ExplainTopology() {
     }
 
-    public static Topology build(StreamTopics topics, ModelRegistry registry, TopologySettings settings) {
+    public static Topology build(StreamTopics topics, ModelRegistry registry, TopologySettings settings,
+            StreamMetrics metrics) {
         AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.predictions());
-        topology.addProcessor(VALIDATE, () -> new ValidateProcessor(registry, events), SOURCE);
-        topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings), VALIDATE);
+        topology.addProcessor(VALIDATE, () -> new ValidateProcessor(registry, events, metrics), SOURCE);
+        topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings, metrics), VALIDATE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 new AvroSerde<PendingPrediction>(PendingPrediction.getClassSchema())), BATCH);
         topology.addSink(EXPLANATIONS, topics.explanations(), Serdes.String().serializer(),

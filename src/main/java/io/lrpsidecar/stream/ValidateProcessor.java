@@ -1,5 +1,6 @@
 package io.lrpsidecar.stream;
 
+import io.lrpsidecar.events.v1.DeadLetter;
 import io.lrpsidecar.events.v1.FailedStage;
 import io.lrpsidecar.events.v1.PendingPrediction;
 import io.lrpsidecar.events.v1.PredictionEvent;
@@ -22,11 +23,13 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 final class ValidateProcessor implements Processor<byte[], byte[], Object, Object> {
     private final ModelRegistry registry;
     private final AvroSerde<PredictionEvent> events;
+    private final StreamMetrics metrics;
     private ProcessorContext<Object, Object> context;
 
-    ValidateProcessor(ModelRegistry registry, AvroSerde<PredictionEvent> events) {
+    ValidateProcessor(ModelRegistry registry, AvroSerde<PredictionEvent> events, StreamMetrics metrics) {
         this.registry = registry;
         this.events = events;
+        this.metrics = metrics;
     }
 
     @Override
@@ -51,6 +54,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], Object, Objec
                     e.getClass().getName());
             return;
         }
+        metrics.received(event.getModelName(), event.getModelVersion());
         Optional<ServedModel> model = registry.find(event.getModelName(), event.getModelVersion());
         if (model.isEmpty()) {
             deadLetter(record, source, new Rejection(FailedStage.ROUTE, "unknown-model", "no model '"
@@ -76,9 +80,10 @@ final class ValidateProcessor implements Processor<byte[], byte[], Object, Objec
 
     private void deadLetter(Record<byte[], byte[]> record, SourcePosition source, Rejection rejection,
             String errorClass) {
-        context.forward(new Record<>(record.key(), DeadLetters.of(record.key(), record.value(), record.headers(),
-                source, rejection, errorClass, context.currentSystemTimeMs()), record.timestamp()),
-                ExplainTopology.DEAD_LETTERS);
+        DeadLetter letter = DeadLetters.of(record.key(), record.value(), record.headers(), source, rejection,
+                errorClass, context.currentSystemTimeMs());
+        metrics.deadLettered(letter);
+        context.forward(new Record<>(record.key(), letter, record.timestamp()), ExplainTopology.DEAD_LETTERS);
     }
 
     private SourcePosition position() {

@@ -108,6 +108,9 @@ class ExplainTopologyTest {
         assertEquals(List.of("shape-mismatch", "non-finite", "unsupported-dtype", "data-length-mismatch",
                 "target-out-of-range", "bad-composite", "missing-event-id"), reasons);
         assertTrue(f.explanations.isEmpty());
+        assertEquals(1.0, f.meters.get("lrp.events.dead.lettered").tags("stage", "validate", "reason",
+                "non-finite").counter().count());
+        assertEquals(7.0, f.meters.get("lrp.events.received").tags("model", "digits").counter().count());
     }
 
     @Test
@@ -133,6 +136,13 @@ class ExplainTopologyTest {
         assertEquals(List.of("d0", "d1", "d2", "d3"), explained.stream().map(Explanation::getEventId).toList());
         assertTrue(explained.stream().allMatch(e -> e.getTimings().getBatchSize() == 4));
         assertEquals(4, f.metrics.readValuesToList().size());
+        assertEquals(4.0, f.meters.get("lrp.events.explained").tags("model", "digits").counter().count());
+        assertEquals(1, f.meters.get("lrp.batch.size").summary().count());
+        assertEquals(4.0, f.meters.get("lrp.batch.size").summary().max());
+        assertEquals(4, f.meters.get("lrp.conservation.error").summary().count());
+        assertEquals(4 * explained.get(0).getLedger().size(),
+                f.meters.get("lrp.layer.conservation.error").summaries().stream().mapToLong(
+                        summary -> summary.count()).sum());
     }
 
     @Test

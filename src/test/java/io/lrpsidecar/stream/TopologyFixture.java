@@ -35,6 +35,8 @@ final class TopologyFixture implements AutoCloseable {
             .mapToObj(i -> "feature_" + i).toList();
 
     final ModelRegistry registry;
+    final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     final TopologyTestDriver driver;
     final TestInputTopic<byte[], byte[]> predictions;
     final TestOutputTopic<String, Explanation> explanations;
@@ -59,7 +61,8 @@ final class TopologyFixture implements AutoCloseable {
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "lrp-sidecar-test");
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         properties.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
-        driver = new TopologyTestDriver(ExplainTopology.build(topics, registry, TopologySettings.defaults()),
+        driver = new TopologyTestDriver(ExplainTopology.build(topics, registry, TopologySettings.defaults(),
+                new StreamMetrics(meters)),
                 properties, Instant.ofEpochMilli(1_000_000));
         predictions = driver.createInputTopic(topics.predictions(), Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer());

@@ -1,0 +1,87 @@
+package io.lrpsidecar.app;
+
+import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.composite.CompositeParser;
+import io.lrpsidecar.npy.Npy;
+import io.lrpsidecar.runtime.DeviceChoice;
+import io.lrpsidecar.runtime.RuntimeSettings;
+import io.lrpsidecar.stream.ModelRegistry;
+import io.lrpsidecar.stream.ModelSettings;
+import io.lrpsidecar.stream.ServedModel;
+import io.lrpsidecar.stream.TargetPolicy;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads and compiles every configured model at startup. A model that fails to load is left out and its error kept:
+ * readiness reports it (DOWN) instead of the service crashing.
+ */
+@ApplicationScoped
+public class ModelLoader {
+    private static final Logger LOG = Logger.getLogger(ModelLoader.class);
+
+    private final ModelRegistry registry = new ModelRegistry();
+    private final Map<String, String> failures = new LinkedHashMap<>();
+
+    public ModelLoader(SidecarConfig config) {
+        RuntimeSettings runtime = new RuntimeSettings(DeviceChoice.parse(config.runtime().device()),
+                config.runtime().threads(), 1);
+        CompositeParser parser = new CompositeParser(file -> Npy.read(Path.of(file)).tensor());
+        config.models().forEach((name, model) -> {
+            try {
+                byte[] bytes = Files.readAllBytes(Path.of(model.file()));
+                ServedModel served = new ServedModel(name, model.version(), sha256(bytes),
+                        ExplainableModel.load(bytes), settings(model), runtime, parser);
+                served.explainer(served.composite(null));
+                registry.add(served);
+                LOG.infof("model %s version %s loaded from %s (composite %s, on %s)", name, model.version(),
+                        model.file(), served.composite(null).spec(),
+                        served.explainer(served.composite(null)).executionProvider().name());
+            } catch (IOException | RuntimeException e) {
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                failures.put(name, reason);
+                LOG.errorf("model %s version %s from %s cannot be served: %s", name, model.version(), model.file(),
+                        reason);
+            }
+        });
+    }
+
+    private static ModelSettings settings(SidecarConfig.Model model) {
+        return new ModelSettings(model.composite(), TargetPolicy.parse(model.targetPolicy()),
+                model.featureNames().orElse(List.of()), model.maxBatchSize(), model.maxWait(),
+                model.conservationThreshold(), model.lowConfidence(), model.logitTolerance(), model.maxInputBytes(),
+                model.topK());
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /** Models that failed to load, with the reason. */
+    public Map<String, String> failures() {
+        return Map.copyOf(failures);
+    }
+
+    @PreDestroy
+    void close() {
+        registry.close();
+    }
+}

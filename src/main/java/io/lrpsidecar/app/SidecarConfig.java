@@ -1,0 +1,106 @@
+package io.lrpsidecar.app;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The sidecar's configuration ({@code lrp.*} in application.properties or the environment). */
+@ConfigMapping(prefix = "lrp")
+public interface SidecarConfig {
+
+    /** Topic names. */
+    Topics topics();
+
+    /** Where and how compiled explainers run. */
+    Runtime runtime();
+
+    /** How often waiting batches are checked against their max-wait. */
+    @WithDefault("10ms")
+    Duration punctuateInterval();
+
+    /** Attempts at explaining a batch before its events are dead-lettered. */
+    @WithDefault("3")
+    int explainAttempts();
+
+    /** The served models by name. */
+    Map<String, Model> models();
+
+    /** Topic names. */
+    interface Topics {
+        @WithDefault("predictions")
+        String predictions();
+
+        @WithDefault("explanations")
+        String explanations();
+
+        @WithDefault("explanation-metrics")
+        String metrics();
+
+        @WithDefault("predictions-flagged")
+        String flagged();
+
+        @WithDefault("predictions-dlq")
+        String deadLetters();
+    }
+
+    /** ONNX Runtime settings. */
+    interface Runtime {
+        /** cpu, auto (CUDA when usable, else CPU with a warning) or gpu (fail fast). */
+        @WithDefault("cpu")
+        String device();
+
+        /** Intra-op threads per explainer (0: one per physical core). */
+        @WithDefault("0")
+        int threads();
+    }
+
+    /** One served model. */
+    interface Model {
+        /** The ONNX file. */
+        String file();
+
+        /** The version events must name. */
+        @WithDefault("1")
+        String version();
+
+        /** The composite spec, such as {@code epsilon-gamma-box(low=0,high=1)}. */
+        @WithDefault("epsilon-plus-flat")
+        String composite();
+
+        /** predicted, reported or label. */
+        @WithDefault("predicted")
+        String targetPolicy();
+
+        /** Names of the input features in C order. */
+        Optional<List<String>> featureNames();
+
+        @WithDefault("32")
+        int maxBatchSize();
+
+        @WithDefault("50ms")
+        Duration maxWait();
+
+        /** Relative conservation error above which CONSERVATION is flagged. */
+        @WithDefault("0.5")
+        double conservationThreshold();
+
+        /** Top softmax probability below which LOW_CONFIDENCE is flagged. */
+        @WithDefault("0.5")
+        double lowConfidence();
+
+        /** Largest reported-vs-recomputed logit difference before PREDICTION_MISMATCH. */
+        @WithDefault("0.001")
+        double logitTolerance();
+
+        /** The largest input tensor accepted, in bytes. */
+        @WithDefault("4194304")
+        int maxInputBytes();
+
+        /** How many top features an explanation lists. */
+        @WithDefault("10")
+        int topK();
+    }
+}

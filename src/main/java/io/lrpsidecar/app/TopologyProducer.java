@@ -1,0 +1,24 @@
+package io.lrpsidecar.app;
+
+import io.lrpsidecar.stream.ExplainTopology;
+import io.lrpsidecar.stream.StreamMetrics;
+import io.lrpsidecar.stream.StreamTopics;
+import io.lrpsidecar.stream.TopologySettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.streams.Topology;
+
+/** Hands the explain topology to Quarkus' Kafka Streams extension, which runs it. */
+@ApplicationScoped
+public class TopologyProducer {
+
+    @Produces
+    Topology topology(SidecarConfig config, ModelLoader models, MeterRegistry meters) {
+        SidecarConfig.Topics topics = config.topics();
+        return ExplainTopology.build(new StreamTopics(topics.predictions(), topics.explanations(), topics.metrics(),
+                topics.flagged(), topics.deadLetters()), models.registry(),
+                new TopologySettings(config.punctuateInterval(), config.explainAttempts()),
+                new StreamMetrics(meters));
+    }
+}
