@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,23 +38,50 @@ public class ModelLoader {
         RuntimeSettings runtime = new RuntimeSettings(DeviceChoice.parse(config.runtime().device()),
                 config.runtime().threads(), 1);
         CompositeParser parser = new CompositeParser(file -> Npy.read(Path.of(file)).tensor());
-        config.models().forEach((name, model) -> {
-            try {
-                byte[] bytes = Files.readAllBytes(Path.of(model.file()));
-                ServedModel served = new ServedModel(name, model.version(), sha256(bytes),
-                        ExplainableModel.load(bytes), settings(model), runtime, parser);
-                served.explainer(served.composite(null));
-                registry.add(served);
-                LOG.infof("model %s version %s loaded from %s (composite %s, on %s)", name, model.version(),
-                        model.file(), served.composite(null).spec(),
-                        served.explainer(served.composite(null)).executionProvider().name());
-            } catch (IOException | RuntimeException e) {
-                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                failures.put(name, reason);
-                LOG.errorf("model %s version %s from %s cannot be served: %s", name, model.version(), model.file(),
-                        reason);
-            }
-        });
+        List<ModelSource> sources = new ArrayList<>();
+        config.models().forEach((name, model) -> sources.add(new ModelSource(name, model.version(), model.file(),
+                () -> Files.readAllBytes(Path.of(model.file())), settings(model))));
+        if (sources.isEmpty() && DemoMode.active()) {
+            sources.addAll(DemoModels.sources());
+        }
+        for (ModelSource source : sources) {
+            load(source, runtime, parser);
+        }
+    }
+
+    private void load(ModelSource source, RuntimeSettings runtime, CompositeParser parser) {
+        try {
+            byte[] bytes = source.bytes().read();
+            ServedModel served = new ServedModel(source.name(), source.version(), sha256(bytes),
+                    ExplainableModel.load(bytes), source.settings(), runtime, parser);
+            String provider = served.explainer(served.composite(null)).executionProvider().name();
+            registry.add(served);
+            LOG.infof("model %s version %s loaded from %s (composite %s, on %s)", source.name(), source.version(),
+                    source.location(), served.composite(null).spec(), provider);
+        } catch (IOException | RuntimeException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            failures.put(source.name(), reason);
+            LOG.errorf("model %s version %s from %s cannot be served: %s", source.name(), source.version(),
+                    source.location(), reason);
+        }
+    }
+
+    /** Reads a model's bytes. */
+    @FunctionalInterface
+    interface ModelBytes {
+        byte[] read() throws IOException;
+    }
+
+    /**
+     * A model to serve.
+     *
+     * @param name     the model name events carry
+     * @param version  the version events carry
+     * @param location where it comes from, for messages
+     * @param bytes    reads the ONNX bytes
+     * @param settings how it is explained and judged
+     */
+    record ModelSource(String name, String version, String location, ModelBytes bytes, ModelSettings settings) {
     }
 
     private static ModelSettings settings(SidecarConfig.Model model) {

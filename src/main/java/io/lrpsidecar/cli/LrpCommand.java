@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code lrp} command line: explains predictions of ONNX classifiers with Layer-wise Relevance Propagation. */
 @Command(name = "lrp", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Layer-wise Relevance Propagation for ONNX classifiers, with zennit's rule semantics.",
-        subcommands = {ExplainCommand.class, CompileCommand.class, InspectCommand.class})
+        subcommands = {ExplainCommand.class, CompileCommand.class, InspectCommand.class, TailCommand.class})
 public class LrpCommand {
 
     /**

@@ -3,7 +3,10 @@ package io.lrpsidecar.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lrpsidecar.ReferenceCase;
+import io.lrpsidecar.cli.CliLauncher;
 import io.lrpsidecar.events.v1.DeadLetter;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.PredictionEvent;
@@ -96,6 +99,15 @@ class SidecarServiceTest {
             String key = StandardCharsets.UTF_8.decode(letter.getKey().duplicate()).toString();
             assertEquals(malformed.get(key), letter.getReason(), key);
         }
+
+        CliLauncher.Result tail = new CliLauncher().launch("tail", "explanations", "--bootstrap", bootstrap,
+                "--from-beginning", "--max", "3", "--timeout", "30");
+        assertEquals(0, tail.exitCode(), tail.getErrorOutput());
+        List<String> lines = tail.getOutputStream();
+        assertEquals(3, lines.size(), tail.getOutput());
+        JsonNode first = new ObjectMapper().readTree(lines.get(0));
+        assertTrue(valid.contains(first.get("eventId").asText()), lines.get(0));
+        assertEquals(64, first.get("relevance").get("values").size(), "the relevance tensor as numbers");
 
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(ready).build(),

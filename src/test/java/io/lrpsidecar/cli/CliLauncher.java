@@ -6,7 +6,7 @@ import java.util.List;
 import picocli.CommandLine;
 
 /** Runs {@code lrp} commands in-process with captured stdout and stderr, as the launcher does. */
-final class CliLauncher {
+public final class CliLauncher {
 
     /**
      * What a command printed and returned.
@@ -15,25 +15,25 @@ final class CliLauncher {
      * @param output   what it printed on stdout
      * @param error    what it printed on stderr
      */
-    record Result(int exitCode, String output, String error) {
-        String getOutput() {
+    public record Result(int exitCode, String output, String error) {
+        public String getOutput() {
             return output;
         }
 
-        String getErrorOutput() {
+        public String getErrorOutput() {
             return error;
         }
 
-        List<String> getOutputStream() {
+        public List<String> getOutputStream() {
             return output.lines().toList();
         }
 
-        List<String> getErrorStream() {
+        public List<String> getErrorStream() {
             return error.lines().toList();
         }
     }
 
-    Result launch(String... args) {
+    public Result launch(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = LrpCommand.commandLine();
