@@ -26,7 +26,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,9 +37,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class DemoProducer {
     private static final Logger LOG = Logger.getLogger(DemoProducer.class);
-
-    @ConfigProperty(name = "lrp.demo.rate", defaultValue = "20")
-    double rate;
 
     private final ModelLoader models;
     private final SidecarConfig config;
@@ -61,6 +57,7 @@ public class DemoProducer {
     }
 
     void start(@Observes StartupEvent event) throws IOException {
+        double rate = config.demo().rate();
         if (!DemoMode.active() || rate <= 0 || models.registry().find(DemoModels.DIGITS, DemoModels.VERSION)
                 .isEmpty()) {
             return;

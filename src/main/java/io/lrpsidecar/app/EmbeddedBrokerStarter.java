@@ -9,7 +9,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import java.nio.file.Path;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -19,12 +18,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class EmbeddedBrokerStarter {
     private static final Logger LOG = Logger.getLogger(EmbeddedBrokerStarter.class);
-
-    @ConfigProperty(name = "lrp.embedded.data-dir", defaultValue = "target/embedded-kafka")
-    String dataDir;
-
-    @ConfigProperty(name = "lrp.embedded.partitions", defaultValue = "2")
-    int partitions;
 
     private final SidecarConfig config;
     private AutoCloseable broker;
@@ -38,9 +31,10 @@ public class EmbeddedBrokerStarter {
             return;
         }
         SidecarConfig.Topics topics = config.topics();
+        String dataDir = config.embedded().dataDir();
         broker = EmbeddedKafka.start(Path.of(dataDir), DemoMode.BROKER_PORT, DemoMode.CONTROLLER_PORT,
                 List.of(topics.predictions(), topics.explanations(), topics.metrics(), topics.flagged(),
-                        topics.deadLetters()), partitions);
+                        topics.deadLetters()), config.embedded().partitions());
         LOG.infof("Running on an embedded single-node Kafka broker at %s (demo mode, data in %s). To use a real "
                 + "cluster, set kafka.bootstrap.servers (environment KAFKA_BOOTSTRAP_SERVERS=host:port).",
                 DemoMode.BOOTSTRAP, dataDir);

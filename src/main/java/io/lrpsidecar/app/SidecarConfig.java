@@ -28,6 +28,30 @@ public interface SidecarConfig {
     /** The served models by name. */
     Map<String, Model> models();
 
+    /** The embedded broker of demo mode (no kafka.bootstrap.servers). */
+    Embedded embedded();
+
+    /** The demo producer of demo mode. */
+    Demo demo();
+
+    /** The embedded broker of demo mode. */
+    interface Embedded {
+        /** Where the broker keeps its data (kept across restarts). */
+        @WithDefault("target/embedded-kafka")
+        String dataDir();
+
+        /** Partitions of each topic it creates. */
+        @WithDefault("2")
+        int partitions();
+    }
+
+    /** The demo producer. */
+    interface Demo {
+        /** Prediction events per second (0: off). */
+        @WithDefault("20")
+        double rate();
+    }
+
     /** Topic names. */
     interface Topics {
         @WithDefault("predictions")

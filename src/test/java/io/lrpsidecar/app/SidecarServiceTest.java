@@ -44,8 +44,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * The service on a real Kafka broker: valid events are explained exactly once each (read_committed), malformed
- * ones land in the dead-letter topic with their reason, readiness is UP and the metrics count the explanations.
+ * The service on a real Kafka broker: of 2000 events, 5% malformed in seven ways, exactly the valid ones are explained,
+ * once each (read_committed), every malformed one lands in the dead-letter topic with its reason, an explanation
+ * equals {@code lrp explain} on the same input, {@code lrp tail} decodes the topic, readiness is UP and the metrics
+ * count.
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = true)
@@ -59,7 +61,32 @@ class SidecarServiceTest {
     @TestHTTPResource("/q/metrics")
     URI metrics;
 
+    private static final int EVENTS = 2000;
+    /** Seven ways to be malformed, each named by the dead-letter reason it must produce. */
+    private static final List<String> MALFORMED_WAYS = List.of("undecodable", "empty-value", "unknown-model",
+            "non-finite", "shape-mismatch", "unsupported-dtype", "target-out-of-range");
+
     private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
+
+    private byte[] malformed(String way, String id, Tensor digits, int i) {
+        PredictionEvent.Builder event = event(id, digits, i);
+        return switch (way) {
+            case "undecodable" -> ("garbage " + i).getBytes(StandardCharsets.UTF_8);
+            case "empty-value" -> new byte[0];
+            case "unknown-model" -> events.encode(event.setModelName("nobody").build());
+            case "non-finite" -> {
+                double[] values = TensorCodec.values(event.getInput());
+                values[3] = Double.POSITIVE_INFINITY;
+                yield events.encode(event.setInput(TensorCodec.float32(List.of(1L, 8L, 8L), values)).build());
+            }
+            case "shape-mismatch" -> events.encode(event.setInput(TensorCodec.float32(List.of(64L),
+                    new double[64])).build());
+            case "unsupported-dtype" -> events.encode(event.setInput(io.lrpsidecar.events.v1.Tensor.newBuilder()
+                    .setDtype(io.lrpsidecar.events.v1.DataType.INT64).setShape(List.of(1L, 8L, 8L))
+                    .setData(java.nio.ByteBuffer.allocate(64 * 8)).build()).build());
+            default -> events.encode(event.setTargetClass(42).build());
+        };
+    }
 
     @Test
     void explainsEveryValidEventOnceAndDeadLettersTheRest() throws Exception {
@@ -69,15 +96,13 @@ class SidecarServiceTest {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < EVENTS; i++) {
                 String id = "event-" + i;
                 byte[] value;
                 if (i % 20 == 7) {
-                    value = ("garbage " + i).getBytes(StandardCharsets.UTF_8);
-                    malformed.put(id, "undecodable");
-                } else if (i % 20 == 13) {
-                    value = events.encode(event(id, digits, i).setModelName("nobody").build());
-                    malformed.put(id, "unknown-model");
+                    String way = MALFORMED_WAYS.get((i / 20) % MALFORMED_WAYS.size());
+                    value = malformed(way, id, digits, i);
+                    malformed.put(id, way);
                 } else {
                     value = events.encode(event(id, digits, i).build());
                     valid.add(id);
@@ -92,6 +117,8 @@ class SidecarServiceTest {
         List<String> ids = explanations.stream().map(Explanation::getEventId).toList();
         assertEquals(valid.size(), ids.size(), "one explanation per valid event");
         assertEquals(valid, new HashSet<>(ids), "exactly the valid events");
+        assertEquals(EVENTS / 20, malformed.size());
+        assertSameRelevanceAsTheCommandLine(explanations.get(0), digits);
         List<DeadLetter> letters = consume("predictions-dlq", new AvroSerde<DeadLetter>(DeadLetter.getClassSchema()),
                 malformed.size());
         assertEquals(malformed.size(), letters.size());
@@ -119,6 +146,25 @@ class SidecarServiceTest {
         assertTrue(scrape.body().contains("lrp_events_explained_total{"), "explanations are counted");
         assertTrue(scrape.body().contains("lrp_events_dead_lettered_total{reason=\"unknown-model\""),
                 "dead letters are counted by reason");
+    }
+
+    /** An explanation from the stream equals {@code lrp explain} (reference engine) on the same input and target. */
+    private void assertSameRelevanceAsTheCommandLine(Explanation explanation, Tensor digits) throws Exception {
+        int i = Integer.parseInt(explanation.getEventId().substring("event-".length()));
+        int row = i % digits.dim(0);
+        int width = digits.size() / digits.dim(0);
+        java.nio.file.Path input = java.nio.file.Files.createTempFile("row", ".npy");
+        java.nio.file.Path output = java.nio.file.Files.createTempFile("relevance", ".npy");
+        Npy.write(input, Tensor.of(new int[] {1, 1, 8, 8}, java.util.Arrays.copyOfRange(digits.doubles(),
+                row * width, (row + 1) * width)), io.lrpsidecar.graph.ElementType.FLOAT);
+        CliLauncher.Result result = new CliLauncher().launch("explain", "--model",
+                ReferenceCase.folder("cnn_digits").resolve("model.onnx").toString(), "--input", input.toString(),
+                "--composite", explanation.getComposite(), "--target", "class:" + explanation.getTargetClass(),
+                "--engine", "reference", "--quiet", "--output", output.toString());
+        assertEquals(0, result.exitCode(), result.getErrorOutput());
+        io.lrpsidecar.RelevanceAssertions.assertRelativeL2(Tensor.of(new int[] {1, 1, 8, 8},
+                TensorCodec.values(explanation.getRelevance())), Npy.read(output).tensor(), 1e-4,
+                "stream vs lrp explain");
     }
 
     private PredictionEvent.Builder event(String id, Tensor digits, int i) {
