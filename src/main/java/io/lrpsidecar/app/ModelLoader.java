@@ -9,6 +9,8 @@ import io.lrpsidecar.stream.ModelRegistry;
 import io.lrpsidecar.stream.ModelSettings;
 import io.lrpsidecar.stream.ServedModel;
 import io.lrpsidecar.stream.TargetPolicy;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -34,7 +36,7 @@ public class ModelLoader {
     private final ModelRegistry registry = new ModelRegistry();
     private final Map<String, String> failures = new LinkedHashMap<>();
 
-    public ModelLoader(SidecarConfig config) {
+    public ModelLoader(SidecarConfig config, MeterRegistry meters) {
         RuntimeSettings runtime = new RuntimeSettings(DeviceChoice.parse(config.runtime().device()),
                 config.runtime().threads(), 1);
         CompositeParser parser = new CompositeParser(file -> Npy.read(Path.of(file)).tensor());
@@ -47,6 +49,14 @@ public class ModelLoader {
         for (ModelSource source : sources) {
             load(source, runtime, parser);
         }
+        registry.all().forEach(model -> Gauge.builder("lrp.model.info", () -> 1)
+                .description("Served models: version, sha256 of the ONNX file, composite, execution provider")
+                .tags("model", model.name(), "version", model.version(), "sha256", model.sha256(),
+                        "composite", model.composite(null).spec(),
+                        "provider", model.explainer(model.composite(null)).executionProvider().name())
+                .register(meters));
+        failures.keySet().forEach(name -> Gauge.builder("lrp.model.load.failed", () -> 1)
+                .description("Configured models that failed to load").tags("model", name).register(meters));
     }
 
     private void load(ModelSource source, RuntimeSettings runtime, CompositeParser parser) {
