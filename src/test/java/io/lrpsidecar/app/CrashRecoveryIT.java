@@ -1,0 +1,174 @@
+package io.lrpsidecar.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lrpsidecar.ReferenceCase;
+import io.lrpsidecar.events.v1.PredictionEvent;
+import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.npy.Npy;
+import io.lrpsidecar.stream.AvroSerde;
+import io.lrpsidecar.stream.TensorCodec;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged service runs as a child process against a real broker, is killed with SIGKILL in the middle of the
+ * stream (after an eighth of the events, with half of them published) and started again on the same state
+ * directory while the other half arrives: every event is still explained exactly once.
+ */
+class CrashRecoveryIT {
+    private static final int EVENTS = 2000;
+
+    @Test
+    void aKilledServiceResumesWithoutLossOrDuplicates() throws Exception {
+        try (KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0").build()) {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            String bootstrap = cluster.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                admin.createTopics(List.of("predictions", "explanations", "explanation-metrics",
+                        "predictions-flagged", "predictions-dlq").stream()
+                        .map(name -> new NewTopic(name, 4, (short) 1)).toList()).all().get();
+            }
+            Path stateDir = Files.createTempDirectory("lrp-crash-state");
+            Set<String> sent = new HashSet<>(send(bootstrap, 0, EVENTS / 2));
+            List<String> explained = new ArrayList<>();
+            try (KafkaConsumer<String, byte[]> reader = reader(bootstrap)) {
+                Process first = startService(bootstrap, stateDir);
+                try {
+                    read(reader, explained, EVENTS / 8);
+                } finally {
+                    first.destroyForcibly();
+                    assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the killed service exited");
+                }
+                assertTrue(explained.size() < EVENTS / 2, "killed in the middle of the stream, after "
+                        + explained.size() + " explanations");
+                sent.addAll(send(bootstrap, EVENTS / 2, EVENTS));
+                Process second = startService(bootstrap, stateDir);
+                try {
+                    read(reader, explained, EVENTS);
+                    reader.poll(Duration.ofSeconds(2)).forEach(record -> explained.add(record.key()));
+                } finally {
+                    second.destroy();
+                    second.waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+            assertEquals(EVENTS, explained.size(), "no event lost or explained twice");
+            assertEquals(sent, new HashSet<>(explained));
+        }
+    }
+
+    private static Process startService(String bootstrap, Path stateDir) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Process process = new ProcessBuilder("java", "-Dkafka.bootstrap.servers=" + bootstrap,
+                "-Dquarkus.http.port=" + port, "-Dkafka-streams.state.dir=" + stateDir,
+                "-Dlrp.models.digits.file=" + ReferenceCase.folder("cnn_digits").resolve("model.onnx"),
+                "-Dlrp.runtime.threads=1", "-jar", "target/quarkus-app/quarkus-run.jar")
+                .redirectErrorStream(true).start();
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        Thread logReader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (line.contains(" started in ")) {
+                        started.complete(null);
+                    }
+                }
+                started.completeExceptionally(new AssertionError("the service exited before it started"));
+            } catch (java.io.IOException e) {
+                started.completeExceptionally(e);
+            }
+        }, "service-log");
+        logReader.setDaemon(true);
+        logReader.start();
+        started.get(120, TimeUnit.SECONDS);
+        return process;
+    }
+
+    private static Set<String> send(String bootstrap, int from, int to) {
+        Tensor digits = Npy.read(ReferenceCase.folder("cnn_digits").resolve("input.npy")).tensor();
+        AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
+        int width = digits.size() / digits.dim(0);
+        Set<String> sent = new HashSet<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = from; i < to; i++) {
+                String id = "crash-" + i;
+                int row = i % digits.dim(0);
+                PredictionEvent event = PredictionEvent.newBuilder().setEventId(id).setModelName("digits")
+                        .setModelVersion("1").setEventTime(Instant.now())
+                        .setInput(TensorCodec.float32(List.of(1L, 8L, 8L), java.util.Arrays.copyOfRange(
+                                digits.doubles(), row * width, (row + 1) * width)))
+                        .setReportedClass(0).setAttributes(Map.of()).build();
+                producer.send(new ProducerRecord<>("predictions", id.getBytes(StandardCharsets.UTF_8),
+                        events.encode(event)));
+                sent.add(id);
+            }
+            producer.flush();
+        }
+        return sent;
+    }
+
+    private static KafkaConsumer<String, byte[]> reader(String bootstrap) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-verifier");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        consumer.subscribe(List.of("explanations"));
+        return consumer;
+    }
+
+    private static void read(KafkaConsumer<String, byte[]> reader, List<String> explained, int atLeast) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (explained.size() < atLeast && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                explained.add(record.key());
+            }
+        }
+        assertTrue(explained.size() >= atLeast, "only " + explained.size() + " of " + atLeast + " explained");
+    }
+}
