@@ -30,7 +30,11 @@ public final class ExplainTopology {
     static final String METRICS = "metrics-sink";
     static final String FLAGGED = "flagged-sink";
     static final String DEAD_LETTERS = "dead-letters-sink";
-    /** The changelogged store in which predictions wait for their batch. */
+    /**
+     * The changelogged store in which predictions wait for their batch. It is an in-memory store (restored from its
+     * changelog after a restart): a queue that is emptied batch by batch leaves RocksDB full of tombstones, which
+     * every scan would have to skip.
+     */
     public static final String STORE = "pending-predictions";
 
     private ExplainTopology() {
@@ -44,7 +48,7 @@ public final class ExplainTopology {
                 topics.predictions());
         topology.addProcessor(VALIDATE, () -> new ValidateProcessor(registry, events, metrics), SOURCE);
         topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings, metrics), VALIDATE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
                 new AvroSerde<PendingPrediction>(PendingPrediction.getClassSchema())), BATCH);
         topology.addSink(EXPLANATIONS, topics.explanations(), Serdes.String().serializer(),
                 serializer(new AvroSerde<Explanation>(Explanation.getClassSchema())), BATCH);
