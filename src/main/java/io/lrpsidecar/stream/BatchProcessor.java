@@ -44,6 +44,29 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     private final StringSerializer prefixSerializer = new StringSerializer();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, PendingPrediction> store;
+    /**
+     * Per model prefix: how many events wait in the store and since when. Derived from the store (rebuilt in
+     * {@link #init} after restoration), so that a batch is only read back when it is due.
+     */
+    private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+
+    /** The waiting events of one model. */
+    private static final class Waiting {
+        final String modelName;
+        final String modelVersion;
+        int count;
+        long oldestArrivalMs = Long.MAX_VALUE;
+
+        Waiting(String modelName, String modelVersion) {
+            this.modelName = modelName;
+            this.modelVersion = modelVersion;
+        }
+
+        void add(long arrivalMs) {
+            count++;
+            oldestArrivalMs = Math.min(oldestArrivalMs, arrivalMs);
+        }
+    }
 
     BatchProcessor(ModelRegistry registry, TopologySettings settings, StreamMetrics metrics) {
         this.registry = registry;
@@ -55,49 +78,59 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.store = context.getStateStore(ExplainTopology.STORE);
+        try (KeyValueIterator<String, PendingPrediction> all = store.all()) {
+            all.forEachRemaining(entry -> track(entry.key, entry.value));
+        }
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::flushExpired);
+    }
+
+    private Waiting track(String key, PendingPrediction pending) {
+        PredictionEvent event = pending.getEvent();
+        Waiting entry = waiting.computeIfAbsent(key.substring(0, key.indexOf(SEPARATOR) + 1),
+                prefix -> new Waiting(event.getModelName(), event.getModelVersion()));
+        entry.add(pending.getArrivalTime().toEpochMilli());
+        return entry;
     }
 
     @Override
     public void process(Record<String, PendingPrediction> record) {
         PendingPrediction pending = record.value();
         PredictionEvent event = pending.getEvent();
-        String prefix = modelPrefix(event.getModelName(), event.getModelVersion());
-        store.put(prefix + String.format("%010d%020d", pending.getSource().getPartition(),
-                pending.getSource().getOffset()), pending);
-        List<KeyValue<String, PendingPrediction>> waiting = waiting(prefix);
+        String key = modelPrefix(event.getModelName(), event.getModelVersion()) + String.format("%010d%020d",
+                pending.getSource().getPartition(), pending.getSource().getOffset());
+        store.put(key, pending);
+        Waiting entry = track(key, pending);
         registry.find(event.getModelName(), event.getModelVersion()).ifPresent(model -> {
-            if (waiting.size() >= model.settings().maxBatchSize()) {
-                flush(model, waiting);
+            if (entry.count >= model.settings().maxBatchSize()) {
+                flushWaiting(key.substring(0, key.indexOf(SEPARATOR) + 1), model);
             }
         });
     }
 
     /** Explains every model's batch whose oldest event has waited at least its max-wait. */
     private void flushExpired(long now) {
-        Map<String, List<KeyValue<String, PendingPrediction>>> byModel = new LinkedHashMap<>();
-        try (KeyValueIterator<String, PendingPrediction> all = store.all()) {
-            all.forEachRemaining(entry -> byModel.computeIfAbsent(entry.key.substring(0,
-                    entry.key.indexOf(SEPARATOR) + 1), key -> new ArrayList<>()).add(entry));
-        }
-        byModel.values().forEach(entries -> {
-            PredictionEvent first = entries.get(0).value.getEvent();
-            var model = registry.find(first.getModelName(), first.getModelVersion());
+        for (Map.Entry<String, Waiting> entry : List.copyOf(waiting.entrySet())) {
+            Waiting due = entry.getValue();
+            var model = registry.find(due.modelName, due.modelVersion);
             if (model.isEmpty()) {
-                entries.forEach(entry -> deadLetter(entry, FailedStage.ROUTE, "unknown-model", "model '"
-                        + first.getModelName() + "' version '" + first.getModelVersion()
-                        + "' is no longer served", "UnknownModel"));
-                return;
+                waiting(entry.getKey()).forEach(pending -> deadLetter(pending, FailedStage.ROUTE, "unknown-model",
+                        "model '" + due.modelName + "' version '" + due.modelVersion + "' is no longer served",
+                        "UnknownModel"));
+                waiting.remove(entry.getKey());
+            } else if (now - due.oldestArrivalMs >= model.get().settings().maxWait().toMillis()) {
+                flushWaiting(entry.getKey(), model.get());
             }
-            long oldest = entries.stream().mapToLong(entry -> entry.value.getArrivalTime().toEpochMilli()).min()
-                    .orElse(now);
-            if (now - oldest >= model.get().settings().maxWait().toMillis()) {
-                for (int from = 0; from < entries.size(); from += model.get().settings().maxBatchSize()) {
-                    flush(model.get(), entries.subList(from, Math.min(entries.size(),
-                            from + model.get().settings().maxBatchSize())));
-                }
-            }
-        });
+        }
+    }
+
+    /** Explains all waiting events of one model, in batches of at most max-batch-size. */
+    private void flushWaiting(String prefix, ServedModel model) {
+        List<KeyValue<String, PendingPrediction>> entries = waiting(prefix);
+        waiting.remove(prefix);
+        int size = model.settings().maxBatchSize();
+        for (int from = 0; from < entries.size(); from += size) {
+            flush(model, entries.subList(from, Math.min(entries.size(), from + size)));
+        }
     }
 
     private List<KeyValue<String, PendingPrediction>> waiting(String prefix) {

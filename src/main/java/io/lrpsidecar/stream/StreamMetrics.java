@@ -9,6 +9,12 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The sidecar's Micrometer meters (Prometheus names in brackets), with bounded labels only: model, version,
@@ -27,54 +33,73 @@ import java.time.Duration;
  */
 public final class StreamMetrics {
     private final MeterRegistry registry;
+    /** Meters by name and tags: registering looks up the registry's meter map, which costs on every event. */
+    private final Map<List<String>, Object> meters = new ConcurrentHashMap<>();
 
     public StreamMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
+    @SuppressWarnings("unchecked")
+    private <T> T meter(Function<List<String>, T> factory, String name, String... tags) {
+        List<String> key = new ArrayList<>(tags.length + 1);
+        key.add(name);
+        key.addAll(Arrays.asList(tags));
+        return (T) meters.computeIfAbsent(key, ignored -> factory.apply(Arrays.asList(tags)));
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return meter(t -> Counter.builder(name).description(description).tags(tags).register(registry), name,
+                tags);
+    }
+
+    private DistributionSummary summary(String name, String description, boolean histogram, String... tags) {
+        return meter(t -> {
+            DistributionSummary.Builder builder = DistributionSummary.builder(name).description(description)
+                    .tags(tags);
+            return (histogram ? builder.publishPercentileHistogram() : builder).register(registry);
+        }, name, tags);
+    }
+
+    private Timer timer(String name, String description, String... tags) {
+        return meter(t -> Timer.builder(name).description(description).tags(tags).publishPercentileHistogram()
+                .register(registry), name, tags);
+    }
+
     void received(String model, String version) {
-        Counter.builder("lrp.events.received").description("Prediction events decoded")
-                .tags("model", model, "version", version).register(registry).increment();
+        counter("lrp.events.received", "Prediction events decoded", "model", model, "version", version).increment();
     }
 
     void deadLettered(DeadLetter letter) {
-        Counter.builder("lrp.events.dead.lettered").description("Records sent to the dead-letter topic")
-                .tags("stage", letter.getStage().name().toLowerCase(java.util.Locale.ROOT), "reason",
-                        letter.getReason())
-                .register(registry).increment();
+        counter("lrp.events.dead.lettered", "Records sent to the dead-letter topic", "stage",
+                letter.getStage().name().toLowerCase(java.util.Locale.ROOT), "reason", letter.getReason())
+                .increment();
     }
 
     void batch(String model, String version, String composite, int size, double computeMs) {
-        DistributionSummary.builder("lrp.batch.size").description("Events per explained batch")
-                .tags("model", model, "version", version).publishPercentileHistogram().register(registry)
+        summary("lrp.batch.size", "Events per explained batch", true, "model", model, "version", version)
                 .record(size);
-        Timer.builder("lrp.compute").description("Compute time of one batch")
-                .tags("model", model, "version", version, "composite", composite).publishPercentileHistogram()
-                .register(registry).record(Duration.ofNanos((long) (computeMs * 1e6)));
+        timer("lrp.compute", "Compute time of one batch", "model", model, "version", version, "composite",
+                composite).record(Duration.ofNanos((long) (computeMs * 1e6)));
     }
 
     void explained(Explanation explanation, long nowMs, long eventTimeMs) {
         String model = explanation.getModelName();
         String version = explanation.getModelVersion();
         String composite = explanation.getCompositeHash();
-        Counter.builder("lrp.events.explained").description("Events explained")
-                .tags("model", model, "version", version, "composite", composite).register(registry).increment();
-        Timer.builder("lrp.end.to.end.latency").description("From the prediction's event time to its explanation")
-                .tags("model", model, "version", version).publishPercentileHistogram().register(registry)
-                .record(Duration.ofMillis(Math.max(0, nowMs - eventTimeMs)));
-        DistributionSummary.builder("lrp.conservation.error")
-                .description("Relative conservation error of the input relevance")
-                .tags("model", model, "version", version, "composite", composite).publishPercentileHistogram()
-                .register(registry).record(finite(explanation.getConservationError()));
+        counter("lrp.events.explained", "Events explained", "model", model, "version", version, "composite",
+                composite).increment();
+        timer("lrp.end.to.end.latency", "From the prediction's event time to its explanation", "model", model,
+                "version", version).record(Duration.ofMillis(Math.max(0, nowMs - eventTimeMs)));
+        summary("lrp.conservation.error", "Relative conservation error of the input relevance", true, "model",
+                model, "version", version, "composite", composite).record(finite(explanation.getConservationError()));
         for (LedgerLayer layer : explanation.getLedger()) {
-            DistributionSummary.builder("lrp.layer.conservation.error")
-                    .description("Relative conservation error of one layer")
-                    .tags("model", model, "composite", composite, "layer", layer.getName())
-                    .register(registry).record(finite(layer.getRelativeError()));
+            summary("lrp.layer.conservation.error", "Relative conservation error of one layer", false, "model",
+                    model, "composite", composite, "layer", layer.getName()).record(finite(layer.getRelativeError()));
         }
         for (Flag flag : explanation.getFlags()) {
-            Counter.builder("lrp.flags").description("Flags raised").tags("model", model, "version", version,
-                    "flag", flag.name()).register(registry).increment();
+            counter("lrp.flags", "Flags raised", "model", model, "version", version, "flag", flag.name())
+                    .increment();
         }
     }
 

@@ -229,7 +229,7 @@ public final class StreamBenchmark {
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("lrp-bench").toString());
-        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
         KafkaStreams streams = new KafkaStreams(ExplainTopology.build(topics, registry, TopologySettings.defaults(),
                 new StreamMetrics(new SimpleMeterRegistry())), properties);
         streams.start();
