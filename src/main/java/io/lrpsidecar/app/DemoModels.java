@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The bundled demo models (trained by {@code src/main/python/train_demo_models.py}) and their held-out data, served
@@ -27,10 +28,11 @@ final class DemoModels {
                 new ModelLoader.ModelSource(DIGITS, VERSION, "classpath:demo/digits.onnx",
                         () -> resource("demo/digits.onnx"), new ModelSettings("epsilon-gamma-box(low=0,high=1)",
                                 TargetPolicy.PREDICTED, List.of(), 16, Duration.ofMillis(50), 0.5, 0.6, 1e-3,
-                                1 << 16, 10)),
+                                1 << 16, 10), Optional.of("input"), Optional.of("logits")),
                 new ModelLoader.ModelSource(CREDIT, VERSION, "classpath:demo/credit.onnx",
                         () -> resource("demo/credit.onnx"), new ModelSettings("epsilon", TargetPolicy.PREDICTED,
-                                creditFeatures(), 16, Duration.ofMillis(50), 0.5, 0.6, 1e-3, 1 << 16, 10)));
+                                creditFeatures(), 16, Duration.ofMillis(50), 0.5, 0.6, 1e-3, 1 << 16, 10),
+                        Optional.of("input"), Optional.of("logits")));
     }
 
     static byte[] resource(String name) throws IOException {

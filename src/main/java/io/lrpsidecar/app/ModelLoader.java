@@ -1,6 +1,7 @@
 package io.lrpsidecar.app;
 
 import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.graph.OnnxModelReader;
 import io.lrpsidecar.engine.composite.CompositeParser;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.runtime.DeviceChoice;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,7 +44,8 @@ public class ModelLoader {
         CompositeParser parser = new CompositeParser(file -> Npy.read(Path.of(file)).tensor());
         List<ModelSource> sources = new ArrayList<>();
         config.models().forEach((name, model) -> sources.add(new ModelSource(name, model.version(), model.file(),
-                () -> Files.readAllBytes(Path.of(model.file())), settings(model))));
+                () -> Files.readAllBytes(Path.of(model.file())), settings(model), model.inputName(),
+                model.logitsName())));
         if (sources.isEmpty() && DemoMode.active()) {
             sources.addAll(DemoModels.sources());
         }
@@ -62,8 +65,10 @@ public class ModelLoader {
     private void load(ModelSource source, RuntimeSettings runtime, CompositeParser parser) {
         try {
             byte[] bytes = source.bytes().read();
-            ServedModel served = new ServedModel(source.name(), source.version(), sha256(bytes),
-                    ExplainableModel.load(bytes), source.settings(), runtime, parser);
+            ExplainableModel model = ExplainableModel.prepare(OnnxModelReader.read(bytes), true,
+                    source.inputName(), source.logitsName());
+            ServedModel served = new ServedModel(source.name(), source.version(), sha256(bytes), model,
+                    source.settings(), runtime, parser);
             String provider = served.explainer(served.composite(null)).executionProvider().name();
             registry.add(served);
             LOG.infof("model %s version %s loaded from %s (composite %s, on %s)", source.name(), source.version(),
@@ -90,15 +95,28 @@ public class ModelLoader {
      * @param location where it comes from, for messages
      * @param bytes    reads the ONNX bytes
      * @param settings how it is explained and judged
+     * @param inputName the name its input must have, if configured
+     * @param logitsName the value to explain, if not the default
      */
-    record ModelSource(String name, String version, String location, ModelBytes bytes, ModelSettings settings) {
+    record ModelSource(String name, String version, String location, ModelBytes bytes, ModelSettings settings,
+            Optional<String> inputName, Optional<String> logitsName) {
     }
 
     private static ModelSettings settings(SidecarConfig.Model model) {
-        return new ModelSettings(model.composite(), TargetPolicy.parse(model.targetPolicy()),
+        return new ModelSettings(composite(model), TargetPolicy.parse(model.targetPolicy()),
                 model.featureNames().orElse(List.of()), model.maxBatchSize(), model.maxWait(),
                 model.conservationThreshold(), model.lowConfidence(), model.logitTolerance(), model.maxInputBytes(),
                 model.topK());
+    }
+
+    /** {@code epsilon-gamma-box} without bounds takes them from the configured data range. */
+    static String composite(SidecarConfig.Model model) {
+        String spec = model.composite().trim();
+        if (spec.equals("epsilon-gamma-box") && model.dataRangeLow().isPresent()
+                && model.dataRangeHigh().isPresent()) {
+            return spec + "(low=" + model.dataRangeLow().get() + ",high=" + model.dataRangeHigh().get() + ")";
+        }
+        return spec;
     }
 
     static String sha256(byte[] bytes) {

@@ -94,6 +94,18 @@ public interface SidecarConfig {
         @WithDefault("epsilon-plus-flat")
         String composite();
 
+        /** The name the model's input must have (checked at load). */
+        Optional<String> inputName();
+
+        /** The value to explain, when not the first output (or the input of a final Softmax). */
+        Optional<String> logitsName();
+
+        /** Lowest input value, the ZBox bound of {@code epsilon-gamma-box} when its spec gives none. */
+        Optional<Double> dataRangeLow();
+
+        /** Highest input value, the ZBox bound of {@code epsilon-gamma-box} when its spec gives none. */
+        Optional<Double> dataRangeHigh();
+
         /** predicted, reported or label. */
         @WithDefault("predicted")
         String targetPolicy();

@@ -66,12 +66,32 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
 
     /** Folds, canonicalizes, optionally merges BatchNorm, and checks a graph as read from ONNX. */
     public static ExplainableModel prepare(Graph raw, boolean mergeBatchNorm) {
+        return prepare(raw, mergeBatchNorm, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * As {@link #prepare(Graph, boolean)}, checking the input's name and explaining a named value instead of the
+     * first output (or the input of the activation that ends the graph).
+     */
+    public static ExplainableModel prepare(Graph raw, boolean mergeBatchNorm, Optional<String> inputName,
+            Optional<String> logitsName) {
         Canonical canonical = canonicalize(raw, mergeBatchNorm);
         Graph graph = canonical.graph();
         OperatorSupport.check(graph);
         Optional<Node> ending = OperatorSupport.outputActivation(graph);
-        String logits = ending.map(node -> node.input(0)).orElse(graph.outputs().get(0).name());
         ValueInfo input = graph.inputs().get(0);
+        if (inputName.isPresent() && !inputName.get().equals(input.name())) {
+            throw new ModelLoadException("expected the model input '" + inputName.get() + "', found '"
+                    + input.name() + "'");
+        }
+        String logits = ending.map(node -> node.input(0)).orElse(graph.outputs().get(0).name());
+        if (logitsName.isPresent()) {
+            logits = logitsName.get();
+            if (graph.producer(logits).isEmpty()) {
+                throw new ModelLoadException("the model computes no value named '" + logits + "'; outputs: "
+                        + graph.outputs().stream().map(ValueInfo::name).toList());
+            }
+        }
         checkShapes(graph, input, logits);
         return new ExplainableModel(graph, input, logits, ending, canonical.mergedBatchNorms());
     }
