@@ -14,13 +14,15 @@ import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.events.v1.TargetSource;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.runtime.CompiledExplainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -41,6 +43,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     private final ModelRegistry registry;
     private final TopologySettings settings;
     private final StreamMetrics metrics;
+    private final AvroSerde<PredictionEvent> events;
     private final StringSerializer prefixSerializer = new StringSerializer();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, PendingPrediction> store;
@@ -52,15 +55,8 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
 
     /** The waiting events of one model. */
     private static final class Waiting {
-        final String modelName;
-        final String modelVersion;
         int count;
         long oldestArrivalMs = Long.MAX_VALUE;
-
-        Waiting(String modelName, String modelVersion) {
-            this.modelName = modelName;
-            this.modelVersion = modelVersion;
-        }
 
         void add(long arrivalMs) {
             count++;
@@ -68,10 +64,21 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         }
     }
 
-    BatchProcessor(ModelRegistry registry, TopologySettings settings, StreamMetrics metrics) {
+    /** A waiting event read back from the store, decoded again. */
+    private record Pending(String key, PendingPrediction stored, PredictionEvent event) {
+    }
+
+    BatchProcessor(ModelRegistry registry, TopologySettings settings, StreamMetrics metrics,
+            AvroSerde<PredictionEvent> events) {
         this.registry = registry;
         this.settings = settings;
         this.metrics = metrics;
+        this.events = events;
+    }
+
+    /** The store-key prefix of one model's waiting events. */
+    static String modelPrefix(String name, String version) {
+        return ModelRegistry.key(name, version) + SEPARATOR;
     }
 
     @Override
@@ -79,53 +86,60 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         this.context = context;
         this.store = context.getStateStore(ExplainTopology.STORE);
         try (KeyValueIterator<String, PendingPrediction> all = store.all()) {
-            all.forEachRemaining(entry -> track(entry.key, entry.value));
+            all.forEachRemaining(entry -> track(prefixOf(entry.key), entry.value));
         }
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::flushExpired);
     }
 
-    private Waiting track(String key, PendingPrediction pending) {
-        PredictionEvent event = pending.getEvent();
-        Waiting entry = waiting.computeIfAbsent(key.substring(0, key.indexOf(SEPARATOR) + 1),
-                prefix -> new Waiting(event.getModelName(), event.getModelVersion()));
+    private static String prefixOf(String key) {
+        return key.substring(0, key.indexOf(SEPARATOR) + 1);
+    }
+
+    private Waiting track(String prefix, PendingPrediction pending) {
+        Waiting entry = waiting.computeIfAbsent(prefix, ignored -> new Waiting());
         entry.add(pending.getArrivalTime().toEpochMilli());
         return entry;
     }
 
+    /** The record key is the model prefix given by {@link ValidateProcessor}. */
     @Override
     public void process(Record<String, PendingPrediction> record) {
         PendingPrediction pending = record.value();
-        PredictionEvent event = pending.getEvent();
-        String key = modelPrefix(event.getModelName(), event.getModelVersion()) + String.format("%010d%020d",
-                pending.getSource().getPartition(), pending.getSource().getOffset());
-        store.put(key, pending);
-        Waiting entry = track(key, pending);
-        registry.find(event.getModelName(), event.getModelVersion()).ifPresent(model -> {
+        String prefix = record.key();
+        store.put(prefix + String.format("%010d%020d", pending.getSource().getPartition(),
+                pending.getSource().getOffset()), pending);
+        Waiting entry = track(prefix, pending);
+        model(prefix).ifPresent(model -> {
             if (entry.count >= model.settings().maxBatchSize()) {
-                flushWaiting(key.substring(0, key.indexOf(SEPARATOR) + 1), model);
+                flushWaiting(prefix, model);
             }
         });
+    }
+
+    private java.util.Optional<ServedModel> model(String prefix) {
+        String[] parts = prefix.substring(0, prefix.length() - 1).split("\u0000", 2);
+        return registry.find(parts[0], parts[1]);
     }
 
     /** Explains every model's batch whose oldest event has waited at least its max-wait. */
     private void flushExpired(long now) {
         for (Map.Entry<String, Waiting> entry : List.copyOf(waiting.entrySet())) {
-            Waiting due = entry.getValue();
-            var model = registry.find(due.modelName, due.modelVersion);
+            String prefix = entry.getKey();
+            var model = model(prefix);
             if (model.isEmpty()) {
-                waiting(entry.getKey()).forEach(pending -> deadLetter(pending, FailedStage.ROUTE, "unknown-model",
-                        "model '" + due.modelName + "' version '" + due.modelVersion + "' is no longer served",
-                        "UnknownModel"));
-                waiting.remove(entry.getKey());
-            } else if (now - due.oldestArrivalMs >= model.get().settings().maxWait().toMillis()) {
-                flushWaiting(entry.getKey(), model.get());
+                waiting.remove(prefix);
+                read(prefix).forEach(pending -> deadLetter(pending, FailedStage.ROUTE, "unknown-model", "model '"
+                        + pending.event().getModelName() + "' version '" + pending.event().getModelVersion()
+                        + "' is no longer served", "UnknownModel"));
+            } else if (now - entry.getValue().oldestArrivalMs >= model.get().settings().maxWait().toMillis()) {
+                flushWaiting(prefix, model.get());
             }
         }
     }
 
     /** Explains all waiting events of one model, in batches of at most max-batch-size. */
     private void flushWaiting(String prefix, ServedModel model) {
-        List<KeyValue<String, PendingPrediction>> entries = waiting(prefix);
+        List<Pending> entries = read(prefix);
         waiting.remove(prefix);
         int size = model.settings().maxBatchSize();
         for (int from = 0; from < entries.size(); from += size) {
@@ -133,29 +147,37 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         }
     }
 
-    private List<KeyValue<String, PendingPrediction>> waiting(String prefix) {
-        List<KeyValue<String, PendingPrediction>> entries = new ArrayList<>();
+    private List<Pending> read(String prefix) {
+        List<Pending> entries = new ArrayList<>();
         try (KeyValueIterator<String, PendingPrediction> iterator = store.prefixScan(prefix, prefixSerializer)) {
-            iterator.forEachRemaining(entries::add);
+            iterator.forEachRemaining(entry -> entries.add(new Pending(entry.key, entry.value,
+                    decode(entry.value))));
         }
         return entries;
     }
 
+    private PredictionEvent decode(PendingPrediction pending) {
+        try {
+            return events.decode(bytes(pending.getRawValue()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("a validated event no longer decodes", e);
+        }
+    }
+
     /** Explains one model's waiting events, grouped by composite, and removes them from the store. */
-    private void flush(ServedModel model, List<KeyValue<String, PendingPrediction>> entries) {
-        Map<String, List<KeyValue<String, PendingPrediction>>> byComposite = new LinkedHashMap<>();
+    private void flush(ServedModel model, List<Pending> entries) {
+        Map<String, List<Pending>> byComposite = new LinkedHashMap<>();
         Map<String, Composite> composites = new LinkedHashMap<>();
-        for (KeyValue<String, PendingPrediction> entry : entries) {
-            Composite composite = model.composite(entry.value.getEvent().getComposite());
+        for (Pending entry : entries) {
+            Composite composite = model.composite(entry.event().getComposite());
             composites.putIfAbsent(composite.spec(), composite);
             byComposite.computeIfAbsent(composite.spec(), spec -> new ArrayList<>()).add(entry);
         }
         byComposite.forEach((spec, group) -> explainGroup(model, composites.get(spec), group));
-        entries.forEach(entry -> store.delete(entry.key));
+        entries.forEach(entry -> store.delete(entry.key()));
     }
 
-    private void explainGroup(ServedModel model, Composite composite,
-            List<KeyValue<String, PendingPrediction>> group) {
+    private void explainGroup(ServedModel model, Composite composite, List<Pending> group) {
         int rows = group.size();
         List<Integer> rowShape = model.rowShape();
         int width = rowShape.stream().reduce(1, (a, b) -> a * b);
@@ -168,7 +190,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         int[] requested = new int[rows];
         TargetSource[] sources = new TargetSource[rows];
         for (int row = 0; row < rows; row++) {
-            PredictionEvent event = group.get(row).value.getEvent();
+            PredictionEvent event = group.get(row).event();
             System.arraycopy(TensorCodec.values(event.getInput()), 0, values, row * width, width);
             chooseTarget(event, model.settings().targetPolicy(), requested, sources, row);
         }
@@ -214,40 +236,38 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         }
     }
 
-    private void emit(ServedModel model, List<KeyValue<String, PendingPrediction>> group, Explanation batch,
-            TargetSource[] sources, ExplanationAssembler.BatchFacts facts) {
+    private void emit(ServedModel model, List<Pending> group, Explanation batch, TargetSource[] sources,
+            ExplanationAssembler.BatchFacts facts) {
         int classes = batch.logits().dim(1);
         for (int row = 0; row < group.size(); row++) {
-            PendingPrediction pending = group.get(row).value;
-            PredictionEvent event = pending.getEvent();
-            double[] logits = java.util.Arrays.copyOfRange(batch.logits().doubles(), row * classes,
-                    (row + 1) * classes);
+            Pending pending = group.get(row);
+            PredictionEvent event = pending.event();
+            double[] logits = Arrays.copyOfRange(batch.logits().doubles(), row * classes, (row + 1) * classes);
             List<Flag> flags = Flags.of(event, logits, ExplanationAssembler.argmax(logits),
                     batch.conservationError(row), model.settings());
-            io.lrpsidecar.events.v1.Explanation explanation = ExplanationAssembler.explanation(pending, batch, row,
-                    sources[row], flags, model, facts);
+            io.lrpsidecar.events.v1.Explanation explanation = ExplanationAssembler.explanation(event,
+                    pending.stored(), batch, row, sources[row], flags, model, facts);
             long timestamp = context.currentSystemTimeMs();
             context.forward(new Record<>(event.getEventId(), explanation, timestamp), ExplainTopology.EXPLANATIONS);
             metrics.explained(explanation, timestamp, event.getEventTime().toEpochMilli());
-            ExplanationMetrics metrics = ExplanationAssembler.metrics(explanation, event);
-            context.forward(new Record<>(event.getEventId(), metrics, timestamp), ExplainTopology.METRICS);
+            ExplanationMetrics figures = ExplanationAssembler.metrics(explanation, event);
+            context.forward(new Record<>(event.getEventId(), figures, timestamp), ExplainTopology.METRICS);
             if (!flags.isEmpty()) {
                 context.forward(new Record<>(event.getEventId(), FlaggedPrediction.newBuilder().setEvent(event)
-                        .setFlags(flags).setComposite(facts.compositeSpec()).setSource(pending.getSource()).build(),
-                        timestamp), ExplainTopology.FLAGGED);
+                        .setFlags(flags).setComposite(facts.compositeSpec())
+                        .setSource(pending.stored().getSource()).build(), timestamp), ExplainTopology.FLAGGED);
             }
         }
     }
 
-    private void deadLetter(KeyValue<String, PendingPrediction> entry, FailedStage stage, String reason,
-            String message, String errorClass) {
-        PendingPrediction pending = entry.value;
+    private void deadLetter(Pending entry, FailedStage stage, String reason, String message, String errorClass) {
+        PendingPrediction pending = entry.stored();
         byte[] key = bytes(pending.getRawKey());
         DeadLetter letter = DeadLetters.of(key, bytes(pending.getRawValue()), null, pending.getSource(),
                 new Rejection(stage, reason, message), errorClass, context.currentSystemTimeMs());
         metrics.deadLettered(letter);
         context.forward(new Record<>(key, letter, context.currentSystemTimeMs()), ExplainTopology.DEAD_LETTERS);
-        store.delete(entry.key);
+        store.delete(entry.key());
     }
 
     private static byte[] bytes(ByteBuffer buffer) {
@@ -258,9 +278,5 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         byte[] bytes = new byte[copy.remaining()];
         copy.get(bytes);
         return bytes;
-    }
-
-    static String modelPrefix(String name, String version) {
-        return ModelRegistry.key(name, version) + SEPARATOR;
     }
 }

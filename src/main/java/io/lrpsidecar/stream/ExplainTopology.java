@@ -47,7 +47,7 @@ public final class ExplainTopology {
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.predictions());
         topology.addProcessor(VALIDATE, () -> new ValidateProcessor(registry, events, metrics), SOURCE);
-        topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings, metrics), VALIDATE);
+        topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings, metrics, events), VALIDATE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
                 new AvroSerde<PendingPrediction>(PendingPrediction.getClassSchema())), BATCH);
         topology.addSink(EXPLANATIONS, topics.explanations(), Serdes.String().serializer(),

@@ -40,9 +40,9 @@ final class ExplanationAssembler {
             int batchSize, double computeMs, long computeStartMs) {
     }
 
-    static io.lrpsidecar.events.v1.Explanation explanation(PendingPrediction pending, Explanation batch, int row,
-            TargetSource targetSource, List<Flag> flags, ServedModel model, BatchFacts facts) {
-        PredictionEvent event = pending.getEvent();
+    static io.lrpsidecar.events.v1.Explanation explanation(PredictionEvent event, PendingPrediction pending,
+            Explanation batch, int row, TargetSource targetSource, List<Flag> flags, ServedModel model,
+            BatchFacts facts) {
         int classes = batch.logits().dim(1);
         double[] logits = Arrays.copyOfRange(batch.logits().doubles(), row * classes, (row + 1) * classes);
         int width = batch.relevance().size() / batch.rows();

@@ -17,8 +17,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Decodes each prediction record, routes it to its model by name and version, and validates it; what passes goes on
- * to batching as a {@link PendingPrediction}, everything else to the dead-letter topic with its original bytes and
- * the reason. Never throws on data.
+ * to batching as a {@link PendingPrediction} keyed by its model, everything else to the dead-letter topic with its
+ * original bytes and the reason. Never throws on data.
  */
 final class ValidateProcessor implements Processor<byte[], byte[], Object, Object> {
     private final ModelRegistry registry;
@@ -68,14 +68,13 @@ final class ValidateProcessor implements Processor<byte[], byte[], Object, Objec
             return;
         }
         PendingPrediction pending = PendingPrediction.newBuilder()
-                .setEvent(event)
                 .setSource(source)
                 .setArrivalTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .setRawKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
                 .setRawValue(ByteBuffer.wrap(record.value()))
                 .build();
-        context.forward(new Record<>(event.getEventId(), pending, record.timestamp(), record.headers()),
-                ExplainTopology.BATCH);
+        context.forward(new Record<>(BatchProcessor.modelPrefix(event.getModelName(), event.getModelVersion()),
+                pending, record.timestamp(), record.headers()), ExplainTopology.BATCH);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, SourcePosition source, Rejection rejection,
