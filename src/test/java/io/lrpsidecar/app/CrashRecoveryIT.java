@@ -9,6 +9,7 @@ import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.stream.AvroSerde;
 import io.lrpsidecar.stream.TensorCodec;
+import io.lrpsidecar.testing.TestBroker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -25,9 +26,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,7 +36,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,21 +48,8 @@ class CrashRecoveryIT {
 
     @Test
     void aKilledServiceResumesWithoutLossOrDuplicates() throws Exception {
-        try (KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0").build()) {
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
+        try (KafkaClusterTestKit cluster = TestBroker.start(TestBroker.TOPICS, 4)) {
             String bootstrap = cluster.bootstrapServers();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of("predictions", "explanations", "explanation-metrics",
-                        "predictions-flagged", "predictions-dlq").stream()
-                        .map(name -> new NewTopic(name, 4, (short) 1)).toList()).all().get();
-            }
             Path stateDir = Files.createTempDirectory("lrp-crash-state");
             Set<String> sent = new HashSet<>(send(bootstrap, 0, EVENTS / 2));
             List<String> explained = new ArrayList<>();

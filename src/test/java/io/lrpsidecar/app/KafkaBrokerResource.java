@@ -1,16 +1,12 @@
 package io.lrpsidecar.app;
 
 import io.lrpsidecar.ReferenceCase;
+import io.lrpsidecar.testing.TestBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * A real single-node KRaft Kafka broker in the test JVM (Kafka's {@code KafkaClusterTestKit}), with the sidecar's
@@ -23,22 +19,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         try {
-            cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                    .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .build();
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    cluster.bootstrapServers()))) {
-                admin.createTopics(List.of("predictions", "explanations", "explanation-metrics",
-                        "predictions-flagged", "predictions-dlq").stream()
-                        .map(name -> new NewTopic(name, PARTITIONS, (short) 1)).toList()).all().get();
-            }
+            cluster = TestBroker.start(TestBroker.TOPICS, PARTITIONS);
             Path stateDir = Files.createTempDirectory("lrp-streams-state");
             return Map.ofEntries(
                     Map.entry("kafka.bootstrap.servers", cluster.bootstrapServers()),

@@ -23,6 +23,7 @@ import io.lrpsidecar.stream.StreamTopics;
 import io.lrpsidecar.stream.TargetPolicy;
 import io.lrpsidecar.stream.TensorCodec;
 import io.lrpsidecar.stream.TopologySettings;
+import io.lrpsidecar.testing.TestBroker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,9 +37,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,7 +46,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -84,14 +81,10 @@ public final class StreamBenchmark {
         int width = Arrays.stream(row).reduce(1, (a, b) -> a * b);
         double offline = offlineThroughput(model);
         double medianBatchMs = 32_000.0 / offline;
-        try (KafkaClusterTestKit cluster = broker(); ModelRegistry registry = new ModelRegistry()) {
+        try (KafkaClusterTestKit cluster = TestBroker.start(TestBroker.TOPICS, 1);
+                ModelRegistry registry = new ModelRegistry()) {
             String bootstrap = cluster.bootstrapServers();
             StreamTopics topics = StreamTopics.defaults();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of(topics.predictions(), topics.explanations(), topics.metrics(),
-                        topics.flagged(), topics.deadLetters()).stream().map(topic -> new NewTopic(topic, 1,
-                        (short) 1)).toList()).all().get();
-            }
             registry.add(new ServedModel(name, "1", "bench", ExplainableModel.load(OnnxModelWriter.write(graph)),
                     new ModelSettings("epsilon-plus-flat", TargetPolicy.PREDICTED, List.of(), 32, MAX_WAIT, 10.0,
                             0.0, 1e9, 1 << 24, 5), new RuntimeSettings(DeviceChoice.CPU, THREADS, 1),
@@ -207,19 +200,6 @@ public final class StreamBenchmark {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(quantile * sorted.length) - 1)];
-    }
-
-    private static KafkaClusterTestKit broker() throws Exception {
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0").build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        return cluster;
     }
 
     private static KafkaStreams streams(StreamTopics topics, ModelRegistry registry, String bootstrap)

@@ -11,6 +11,7 @@ import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.runtime.DeviceChoice;
 import io.lrpsidecar.runtime.RuntimeSettings;
+import io.lrpsidecar.testing.TestBroker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,9 +26,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,7 +36,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -52,23 +49,10 @@ class ScaleOutTest {
 
     @Test
     void twoInstancesShareTheWorkAndOneStopsMidStream() throws Exception {
-        try (KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0").build();
+        try (KafkaClusterTestKit cluster = TestBroker.start(TestBroker.TOPICS, 4);
                 ModelRegistry registry = registry()) {
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
             String bootstrap = cluster.bootstrapServers();
             StreamTopics topics = StreamTopics.defaults();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of(topics.predictions(), topics.explanations(), topics.metrics(),
-                        topics.flagged(), topics.deadLetters()).stream()
-                        .map(name -> new NewTopic(name, 4, (short) 1)).toList()).all().get();
-            }
             CountDownLatch running = new CountDownLatch(2);
             KafkaStreams first = start(topics, registry, bootstrap, running);
             KafkaStreams second = start(topics, registry, bootstrap, running);
