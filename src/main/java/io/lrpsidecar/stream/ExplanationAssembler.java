@@ -15,11 +15,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /** Turns one row of a batch explanation into the wire records: explanation and metrics. */
 final class ExplanationAssembler {
@@ -107,14 +105,37 @@ final class ExplanationAssembler {
         return best;
     }
 
-    private static List<FeatureRelevance> topFeatures(double[] relevance, int k, List<String> names) {
+    /**
+     * The {@code k} features of largest |relevance| (earlier index first on ties), in one pass keeping a small sorted
+     * array: images have tens of thousands of features and only the top few are wanted.
+     */
+    static List<FeatureRelevance> topFeatures(double[] relevance, int k, List<String> names) {
         boolean named = names.size() == relevance.length;
-        return IntStream.range(0, relevance.length).boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> -Math.abs(relevance[i])).thenComparing(i -> i))
-                .limit(k)
-                .map(i -> FeatureRelevance.newBuilder().setIndex(i).setName(named ? names.get(i) : null)
-                        .setRelevance(relevance[i]).build())
-                .toList();
+        int wanted = Math.min(k, relevance.length);
+        int[] best = new int[wanted];
+        int size = 0;
+        for (int i = 0; i < relevance.length && wanted > 0; i++) {
+            double magnitude = Math.abs(relevance[i]);
+            if (size == wanted && !(magnitude > Math.abs(relevance[best[size - 1]]))) {
+                continue;
+            }
+            int position = Math.min(size, wanted - 1);
+            while (position > 0 && magnitude > Math.abs(relevance[best[position - 1]])) {
+                if (position < wanted) {
+                    best[position] = best[position - 1];
+                }
+                position--;
+            }
+            best[position] = i;
+            size = Math.min(size + 1, wanted);
+        }
+        List<FeatureRelevance> top = new ArrayList<>();
+        for (int rank = 0; rank < size; rank++) {
+            int index = best[rank];
+            top.add(FeatureRelevance.newBuilder().setIndex(index).setName(named ? names.get(index) : null)
+                    .setRelevance(relevance[index]).build());
+        }
+        return top;
     }
 
     private static List<LedgerLayer> ledger(List<LedgerEntry> entries, int row) {

@@ -68,9 +68,14 @@ public final class StreamBenchmark {
         StringBuilder report = new StringBuilder("| model | events | offline explanations/s | stream explanations/s "
                 + "| stream/offline | batch compute ms (median) | p50 ms | p99 ms | p99 target ms | heap after GC "
                 + "MiB (start -> end) | RSS MiB (start -> end) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
-        report.append(run("cnn_digits", OnnxModelReader.read(Path.of(
-                "src/test/resources/reference/cnn_digits/model.onnx")), 100_000)).append('\n');
-        report.append(run("vgg64", BenchmarkModels.vgg64(), 8_000)).append('\n');
+        String only = args.length > 1 ? args[1] : ".*";
+        if ("cnn_digits".matches(only)) {
+            report.append(run("cnn_digits", OnnxModelReader.read(Path.of(
+                    "src/test/resources/reference/cnn_digits/model.onnx")), 100_000)).append('\n');
+        }
+        if ("vgg64".matches(only)) {
+            report.append(run("vgg64", BenchmarkModels.vgg64(), 8_000)).append('\n');
+        }
         Files.writeString(output, report.toString());
         System.out.println(report);
     }
