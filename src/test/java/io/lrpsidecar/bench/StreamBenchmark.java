@@ -54,7 +54,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * against the offline compiled explainer on the same machine. Phase 1 explains a backlog (throughput, heap and RSS);
  * phase 2 publishes at half the measured throughput and measures end-to-end latency from event time to the
  * explanation's arrival at a read_committed consumer. Run with
- * {@code mvn -B -Pbench -DskipTests verify -Dbench.main=io.lrpsidecar.bench.StreamBenchmark}.
+ * {@code mvn -B -Pbench -DskipTests verify -Dbench.main=io.lrpsidecar.bench.StreamBenchmark} (arguments: report file,
+ * unused, and a regular expression selecting the models).
  */
 public final class StreamBenchmark {
     private static final int THREADS = 2;
@@ -68,7 +69,7 @@ public final class StreamBenchmark {
         StringBuilder report = new StringBuilder("| model | events | offline explanations/s | stream explanations/s "
                 + "| stream/offline | batch compute ms (median) | p50 ms | p99 ms | p99 target ms | heap after GC "
                 + "MiB (start -> end) | RSS MiB (start -> end) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
-        String only = args.length > 1 ? args[1] : ".*";
+        String only = args.length > 2 ? args[2] : ".*";
         if ("cnn_digits".matches(only)) {
             report.append(run("cnn_digits", OnnxModelReader.read(Path.of(
                     "src/test/resources/reference/cnn_digits/model.onnx")), 100_000)).append('\n');
