@@ -22,19 +22,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +49,8 @@ class CrashRecoveryIT {
             Path stateDir = Files.createTempDirectory("lrp-crash-state");
             Set<String> sent = new HashSet<>(send(bootstrap, 0, EVENTS / 2));
             List<String> explained = new ArrayList<>();
-            try (KafkaConsumer<String, byte[]> reader = reader(bootstrap)) {
+            try (KafkaConsumer<String, byte[]> reader = TestBroker.readCommitted(bootstrap, "explanations",
+                    "crash-verifier")) {
                 Process first = startService(bootstrap, stateDir);
                 try {
                     read(reader, explained, EVENTS / 8);
@@ -134,17 +131,6 @@ class CrashRecoveryIT {
         return sent;
     }
 
-    private static KafkaConsumer<String, byte[]> reader(String bootstrap) {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-verifier");
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),
-                new ByteArrayDeserializer());
-        consumer.subscribe(List.of("explanations"));
-        return consumer;
-    }
 
     private static void read(KafkaConsumer<String, byte[]> reader, List<String> explained, int atLeast) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

@@ -32,9 +32,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -62,7 +60,8 @@ class ScaleOutTest {
             Set<String> sent = new HashSet<>();
             List<String> explained = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
-                    KafkaConsumer<String, byte[]> reader = reader(bootstrap, topics.explanations())) {
+                    KafkaConsumer<String, byte[]> reader = TestBroker.readCommitted(bootstrap,
+                            topics.explanations(), "scale-out-verifier")) {
                 send(producer, events, digits, 0, EVENTS / 2, sent, topics);
                 awaitExplanations(reader, explained, EVENTS / 4);
                 first.close(Duration.ofSeconds(30));
@@ -145,16 +144,5 @@ class ScaleOutTest {
                 ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private static KafkaConsumer<String, byte[]> reader(String bootstrap, String topic) {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "scale-out-verifier");
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),
-                new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topic));
-        return consumer;
-    }
 
 }
