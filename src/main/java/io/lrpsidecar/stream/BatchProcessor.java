@@ -52,6 +52,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
      * {@link #init} after restoration), so that a batch is only read back when it is due.
      */
     private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+    private Map<String, String> runtimeVersions;
 
     /** The waiting events of one model. */
     private static final class Waiting {
@@ -203,9 +204,11 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
                 long started = System.nanoTime();
                 Explanation batch = explainer.explain(input, new Target.PerRowOrPredicted(requested), InitMode.LOGIT);
                 double computeMs = (System.nanoTime() - started) / 1e6;
+                if (runtimeVersions == null) {
+                    runtimeVersions = CompiledExplainer.runtimeVersions();
+                }
                 emit(model, group, batch, sources, new ExplanationAssembler.BatchFacts(composite.spec(),
-                        explainer.executionProvider().name(), CompiledExplainer.runtimeVersions(), rows, computeMs,
-                        start));
+                        explainer.executionProvider().name(), runtimeVersions, rows, computeMs, start));
                 metrics.batch(model.name(), model.version(), ExplanationAssembler.hash(composite.spec()), rows,
                         computeMs);
                 return;
