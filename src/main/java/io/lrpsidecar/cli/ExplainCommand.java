@@ -76,13 +76,12 @@ public class ExplainCommand implements Callable<Integer> {
             throw new UserInputException(input.getFileName() + ": expected float32 or float64 input, found "
                     + rows.dtype().name().toLowerCase(Locale.ROOT));
         }
-        ReferenceExplainer reference = new ReferenceExplainer(explainable, parsed);
         Explanation explanation;
         switch (engine) {
-            case "reference" -> explanation = new BatchedExplainer(reference, batchSize)
-                    .explain(rows.tensor(), chosen, initMode);
+            case "reference" -> explanation = new BatchedExplainer(new ReferenceExplainer(explainable, parsed),
+                    batchSize).explain(rows.tensor(), chosen, initMode);
             case "compiled" -> {
-                reference.checkInput(rows.tensor());
+                explainable.checkInput(rows.tensor());
                 try (CompiledExplainer compiled = new CompiledExplainer(
                         ExplainerCompiler.compile(explainable, parsed, initMode), runtimeOptions.settings())) {
                     explanation = new BatchedExplainer(compiled, batchSize).explain(rows.tensor(), chosen, initMode);

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,7 +60,7 @@ public class InspectCommand implements Callable<Integer> {
             out.flush();
             return UserErrorHandler.BAD_INPUT;
         }
-        ExplainableModel explainable = ExplainableModel.prepare(raw, true);
+        ExplainableModel explainable = ExplainableModel.of(canonical, Optional.empty(), Optional.empty());
         Composite parsed = new CompositeParser(file -> Npy.read(Path.of(file)).tensor()).parse(composite);
         Map<String, Rule> rules = parsed.assign(graph);
         Map<String, int[]> shapes = shapeAtBatchOne(graph);

@@ -8,6 +8,8 @@ import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.OnnxModelReader;
 import io.lrpsidecar.graph.ShapeInference;
+import io.lrpsidecar.graph.Shapes;
+import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.graph.ValueInfo;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -75,7 +77,11 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
      */
     public static ExplainableModel prepare(Graph raw, boolean mergeBatchNorm, Optional<String> inputName,
             Optional<String> logitsName) {
-        Canonical canonical = canonicalize(raw, mergeBatchNorm);
+        return of(canonicalize(raw, mergeBatchNorm), inputName, logitsName);
+    }
+
+    /** Checks an already canonical graph and makes it explainable (what {@link #prepare} does after folding). */
+    public static ExplainableModel of(Canonical canonical, Optional<String> inputName, Optional<String> logitsName) {
         Graph graph = canonical.graph();
         OperatorSupport.check(graph);
         Optional<Node> ending = OperatorSupport.outputActivation(graph);
@@ -115,5 +121,29 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
 
     public String inputName() {
         return input.name();
+    }
+
+    /** Fails with a one-line message unless {@code input} fits the model and holds only finite values. */
+    public void checkInput(Tensor input) {
+        List<Integer> rowShape = rowShape();
+        int[] shape = input.shape();
+        boolean matches = shape.length == rowShape.size() + 1;
+        for (int axis = 1; matches && axis < shape.length; axis++) {
+            int expected = rowShape.get(axis - 1);
+            matches = expected < 0 || expected == shape[axis];
+        }
+        if (!matches || shape.length == 0 || shape[0] == 0) {
+            throw new ModelLoadException("input '" + inputName() + "' expected shape [batch"
+                    + rowShape.stream().map(dim -> ", " + (dim < 0 ? "?" : dim)).reduce("", String::concat)
+                    + "] with batch >= 1, found " + Shapes.format(shape));
+        }
+        double[] values = input.asDoubles();
+        int width = values.length / shape[0];
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new ModelLoadException("input row " + i / width + " holds " + values[i] + " at element "
+                        + i % width + "; explanations need finite inputs");
+            }
+        }
     }
 }

@@ -14,17 +14,13 @@ import io.lrpsidecar.runtime.CompiledExplainer;
 import io.lrpsidecar.runtime.DeviceChoice;
 import io.lrpsidecar.runtime.RuntimeSettings;
 import io.lrpsidecar.stream.AvroSerde;
-import io.lrpsidecar.stream.ExplainTopology;
 import io.lrpsidecar.stream.ModelRegistry;
 import io.lrpsidecar.stream.ModelSettings;
 import io.lrpsidecar.stream.ServedModel;
-import io.lrpsidecar.stream.StreamMetrics;
 import io.lrpsidecar.stream.StreamTopics;
 import io.lrpsidecar.stream.TargetPolicy;
 import io.lrpsidecar.stream.TensorCodec;
-import io.lrpsidecar.stream.TopologySettings;
 import io.lrpsidecar.testing.TestBroker;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +43,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Sustained throughput and latency of the explain topology through a real (in-JVM, single-node KRaft) broker,
@@ -107,7 +102,8 @@ public final class StreamBenchmark {
                 System.gc();
                 double heapStart = ProcessMemory.heapUsedMiB();
                 double rssStart = ProcessMemory.rssMiB();
-                KafkaStreams streams = streams(topics, registry, bootstrap);
+                KafkaStreams streams = TestBroker.explainStreams("lrp-bench", bootstrap, registry, 20);
+                streams.start();
                 long first = 0;
                 long last = 0;
                 int seen = 0;
@@ -208,19 +204,6 @@ public final class StreamBenchmark {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(quantile * sorted.length) - 1)];
     }
 
-    private static KafkaStreams streams(StreamTopics topics, ModelRegistry registry, String bootstrap)
-            throws Exception {
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "lrp-bench");
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("lrp-bench").toString());
-        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
-        KafkaStreams streams = new KafkaStreams(ExplainTopology.build(topics, registry, TopologySettings.defaults(),
-                new StreamMetrics(new SimpleMeterRegistry())), properties);
-        streams.start();
-        return streams;
-    }
 
     private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,

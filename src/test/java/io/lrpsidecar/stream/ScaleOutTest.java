@@ -12,21 +12,17 @@ import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.runtime.DeviceChoice;
 import io.lrpsidecar.runtime.RuntimeSettings;
 import io.lrpsidecar.testing.TestBroker;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,7 +31,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,8 +47,8 @@ class ScaleOutTest {
             String bootstrap = cluster.bootstrapServers();
             StreamTopics topics = StreamTopics.defaults();
             CountDownLatch running = new CountDownLatch(2);
-            KafkaStreams first = start(topics, registry, bootstrap, running);
-            KafkaStreams second = start(topics, registry, bootstrap, running);
+            KafkaStreams first = start(registry, bootstrap, running);
+            KafkaStreams second = start(registry, bootstrap, running);
             assertTrue(running.await(60, TimeUnit.SECONDS), "both instances reach RUNNING");
             Tensor digits = Npy.read(ReferenceCase.folder("cnn_digits").resolve("input.npy")).tensor();
             AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
@@ -83,17 +78,9 @@ class ScaleOutTest {
                 new RuntimeSettings(DeviceChoice.CPU, 1, 1), new CompositeParser(file -> null)));
     }
 
-    private static KafkaStreams start(StreamTopics topics, ModelRegistry registry, String bootstrap,
-            CountDownLatch running) throws Exception {
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "lrp-scale-out");
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("lrp-scale-out").toString());
-        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
-        KafkaStreams streams = new KafkaStreams(ExplainTopology.build(topics, registry, TopologySettings.defaults(),
-                new StreamMetrics(new SimpleMeterRegistry())), properties);
+    private static KafkaStreams start(ModelRegistry registry, String bootstrap, CountDownLatch running)
+            throws Exception {
+        KafkaStreams streams = TestBroker.explainStreams("lrp-scale-out", bootstrap, registry, 100);
         AtomicBoolean counted = new AtomicBoolean();
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING && counted.compareAndSet(false, true)) {

@@ -1,5 +1,13 @@
 package io.lrpsidecar.testing;
 
+import io.lrpsidecar.stream.ExplainTopology;
+import io.lrpsidecar.stream.ModelRegistry;
+import io.lrpsidecar.stream.StreamMetrics;
+import io.lrpsidecar.stream.StreamTopics;
+import io.lrpsidecar.stream.TopologySettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -12,6 +20,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 
 /** A real single-node KRaft broker in the test JVM (Kafka's {@code KafkaClusterTestKit}), ready for transactions. */
 public final class TestBroker {
@@ -33,6 +43,23 @@ public final class TestBroker {
                 new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic));
         return consumer;
+    }
+
+    /**
+     * An unstarted Kafka Streams instance of the explain topology: exactly-once, a fresh state directory, the given
+     * commit interval and a short session timeout (quick rebalances when an instance stops).
+     */
+    public static KafkaStreams explainStreams(String applicationId, String bootstrap, ModelRegistry registry,
+            int commitIntervalMs) throws IOException {
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(applicationId).toString());
+        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+        return new KafkaStreams(ExplainTopology.build(StreamTopics.defaults(), registry, TopologySettings.defaults(),
+                new StreamMetrics(new SimpleMeterRegistry())), properties);
     }
 
     /** Starts the broker and creates {@code topics} with {@code partitions} partitions each. */

@@ -12,9 +12,7 @@ import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.engine.rules.Rule;
 import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.Graph;
-import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
-import io.lrpsidecar.graph.Shapes;
 import io.lrpsidecar.graph.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,7 +53,7 @@ public final class ReferenceExplainer implements Explainer {
     /** Runs the forward pass only and returns every value by name. */
     public Map<String, Tensor> forward(Tensor input) {
         Graph graph = model.graph();
-        checkInput(input);
+        model.checkInput(input);
         Map<String, Tensor> values = new HashMap<>(graph.initializers());
         values.put(model.inputName(), input);
         for (Node node : graph.nodes()) {
@@ -120,29 +118,6 @@ public final class ReferenceExplainer implements Explainer {
         return new Explanation(logits, targets, initial, inputRelevance, ledger, sums);
     }
 
-    /** Fails with a one-line message unless {@code input} fits the model and holds only finite values. */
-    public void checkInput(Tensor input) {
-        List<Integer> rowShape = model.rowShape();
-        int[] shape = input.shape();
-        boolean matches = shape.length == rowShape.size() + 1;
-        for (int axis = 1; matches && axis < shape.length; axis++) {
-            int expected = rowShape.get(axis - 1);
-            matches = expected < 0 || expected == shape[axis];
-        }
-        if (!matches || shape.length == 0 || shape[0] == 0) {
-            throw new ModelLoadException("input '" + model.inputName() + "' expected shape [batch"
-                    + rowShape.stream().map(dim -> ", " + (dim < 0 ? "?" : dim)).reduce("", String::concat)
-                    + "] with batch >= 1, found " + Shapes.format(shape));
-        }
-        double[] values = input.asDoubles();
-        int width = values.length / shape[0];
-        for (int i = 0; i < values.length; i++) {
-            if (!Double.isFinite(values[i])) {
-                throw new ModelLoadException("input row " + i / width + " holds " + values[i] + " at element "
-                        + i % width + "; explanations need finite inputs");
-            }
-        }
-    }
 
     private double[] rowSums(Tensor tensor, String value) {
         return TensorMath.rowSums(tensor, batchAxes.getOrDefault(value, 0));
