@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import java.nio.file.Path;
-import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,11 +29,9 @@ public class EmbeddedBrokerStarter {
         if (!DemoMode.active()) {
             return;
         }
-        SidecarConfig.Topics topics = config.topics();
         String dataDir = config.embedded().dataDir();
         broker = EmbeddedKafka.start(Path.of(dataDir), DemoMode.BROKER_PORT, DemoMode.CONTROLLER_PORT,
-                List.of(topics.predictions(), topics.explanations(), topics.metrics(), topics.flagged(),
-                        topics.deadLetters()), config.embedded().partitions());
+                config.topics().streamTopics().all(), config.embedded().partitions());
         LOG.infof("Running on an embedded single-node Kafka broker at %s (demo mode, data in %s). To use a real "
                 + "cluster, set kafka.bootstrap.servers (environment KAFKA_BOOTSTRAP_SERVERS=host:port).",
                 DemoMode.BOOTSTRAP, dataDir);

@@ -1,5 +1,6 @@
 package io.lrpsidecar.app;
 
+import io.lrpsidecar.stream.StreamTopics;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -68,6 +69,49 @@ public interface SidecarConfig {
 
         @WithDefault("predictions-dlq")
         String deadLetters();
+
+        @WithDefault("predictions-replay")
+        String predictionsReplay();
+
+        @WithDefault("explanations-replay")
+        String explanationsReplay();
+
+        /** All topics as the stream names them. */
+        default StreamTopics streamTopics() {
+            return new StreamTopics(predictions(), explanations(), metrics(), flagged(), deadLetters(),
+                    predictionsReplay(), explanationsReplay());
+        }
+    }
+
+    /** The query API. */
+    Api api();
+
+    /** The query API's limits and protection. */
+    interface Api {
+        /**
+         * The key that write endpoints ({@code POST /explain}, {@code POST /replays}) require. Without one they are
+         * refused, except in the embedded demo mode, where they are open (and a log line says so).
+         */
+        Optional<String> key();
+
+        /** The request header carrying the key. */
+        @WithDefault("X-API-Key")
+        String keyHeader();
+
+        /** How long explanations stay queryable. */
+        @WithDefault("6h")
+        Duration retention();
+
+        /** Most explanations one listing returns. */
+        @WithDefault("500")
+        int maxLimit();
+
+        /** Most events one replay selects. */
+        @WithDefault("10000")
+        int maxReplayEvents();
+
+        /** This instance's address as other instances reach it ({@code host:port}), for forwarded queries. */
+        Optional<String> advertisedAddress();
     }
 
     /** ONNX Runtime settings. */

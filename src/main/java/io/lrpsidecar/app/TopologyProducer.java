@@ -2,7 +2,6 @@ package io.lrpsidecar.app;
 
 import io.lrpsidecar.stream.ExplainTopology;
 import io.lrpsidecar.stream.StreamMetrics;
-import io.lrpsidecar.stream.StreamTopics;
 import io.lrpsidecar.stream.TopologySettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,10 +14,8 @@ public class TopologyProducer {
 
     @Produces
     Topology topology(SidecarConfig config, ModelLoader models, MeterRegistry meters) {
-        SidecarConfig.Topics topics = config.topics();
-        return ExplainTopology.build(new StreamTopics(topics.predictions(), topics.explanations(), topics.metrics(),
-                topics.flagged(), topics.deadLetters()), models.registry(),
-                new TopologySettings(config.punctuateInterval(), config.explainAttempts()),
+        return ExplainTopology.build(config.topics().streamTopics(), models.registry(),
+                new TopologySettings(config.punctuateInterval(), config.explainAttempts(), config.api().retention()),
                 new StreamMetrics(meters));
     }
 }

@@ -22,9 +22,15 @@ public final class AvroSerde<T> implements Serde<T> {
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
 
+    /**
+     * Records are created by a model bound to this class's loader, not Avro's shared {@code SpecificData.get()}:
+     * that one caches classes by name across every application in the JVM, so with two Quarkus applications in one
+     * JVM (as in the test suite) it hands out the other application's classes.
+     */
     public AvroSerde(Schema schema, List<Schema> olderWriterSchemas) {
-        this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
-        this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+        SpecificData model = new SpecificData(AvroSerde.class.getClassLoader());
+        this.encoder = new BinaryMessageEncoder<>(model, schema);
+        this.decoder = new BinaryMessageDecoder<>(model, schema);
         olderWriterSchemas.forEach(decoder::addSchema);
     }
 

@@ -222,7 +222,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         group.forEach(entry -> deadLetter(entry, FailedStage.EXPLAIN, "explainer-failed", message, errorClass));
     }
 
-    private static void chooseTarget(PredictionEvent event, TargetPolicy policy, int[] requested,
+    static void chooseTarget(PredictionEvent event, TargetPolicy policy, int[] requested,
             TargetSource[] sources, int row) {
         if (event.getTargetClass() != null) {
             requested[row] = event.getTargetClass();
@@ -251,15 +251,28 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
             io.lrpsidecar.events.v1.Explanation explanation = ExplanationAssembler.explanation(event,
                     pending.stored(), batch, row, sources[row], flags, model, facts);
             long timestamp = context.currentSystemTimeMs();
-            context.forward(new Record<>(event.getEventId(), explanation, timestamp), ExplainTopology.EXPLANATIONS);
-            metrics.explained(explanation, timestamp, event.getEventTime().toEpochMilli());
-            ExplanationMetrics figures = ExplanationAssembler.metrics(explanation, event);
-            context.forward(new Record<>(event.getEventId(), figures, timestamp), ExplainTopology.METRICS);
-            if (!flags.isEmpty()) {
-                context.forward(new Record<>(event.getEventId(), FlaggedPrediction.newBuilder().setEvent(event)
-                        .setFlags(flags).setComposite(facts.compositeSpec())
-                        .setSource(pending.stored().getSource()).build(), timestamp), ExplainTopology.FLAGGED);
+            String replayId = pending.stored().getReplayId();
+            if (replayId != null) {
+                context.forward(new Record<>(event.getEventId(), explanation, timestamp,
+                        ReplayHeader.with(replayId)), ExplainTopology.EXPLANATIONS_REPLAY);
+            } else {
+                emitLive(pending, explanation, flags, facts.compositeSpec(), timestamp);
             }
+        }
+    }
+
+    /** A live prediction's explanation, its metrics record and, when flagged, the prediction for replay. */
+    private void emitLive(Pending pending, io.lrpsidecar.events.v1.Explanation explanation, List<Flag> flags,
+            String compositeSpec, long timestamp) {
+        PredictionEvent event = pending.event();
+        context.forward(new Record<>(event.getEventId(), explanation, timestamp), ExplainTopology.EXPLANATIONS);
+        metrics.explained(explanation, timestamp, event.getEventTime().toEpochMilli());
+        ExplanationMetrics figures = ExplanationAssembler.metrics(explanation, event);
+        context.forward(new Record<>(event.getEventId(), figures, timestamp), ExplainTopology.METRICS);
+        if (!flags.isEmpty()) {
+            context.forward(new Record<>(event.getEventId(), FlaggedPrediction.newBuilder().setEvent(event)
+                    .setFlags(flags).setComposite(compositeSpec).setSource(pending.stored().getSource()).build(),
+                    timestamp), ExplainTopology.FLAGGED);
         }
     }
 
@@ -269,7 +282,8 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         DeadLetter letter = DeadLetters.of(key, bytes(pending.getRawValue()), null, pending.getSource(),
                 new Rejection(stage, reason, message), errorClass, context.currentSystemTimeMs());
         metrics.deadLettered(letter);
-        context.forward(new Record<>(key, letter, context.currentSystemTimeMs()), ExplainTopology.DEAD_LETTERS);
+        context.forward(new Record<>(key, letter, context.currentSystemTimeMs(),
+                ReplayHeader.with(pending.getReplayId())), ExplainTopology.DEAD_LETTERS);
         store.delete(entry.key());
     }
 

@@ -18,8 +18,13 @@ import org.apache.kafka.streams.state.Stores;
  *   predictions --&gt; validate --&gt; batch (store: pending-predictions) --&gt; explanations
  *                      |               |                                  --&gt; explanation-metrics
  *                      |               |                                  --&gt; predictions-flagged
+ *   predictions-replay    |               |                                  --&gt; explanations-replay
  *                      +---------------+--&gt; predictions-dlq
+ *
+ *   explanations, explanations-replay --&gt; recent-explanations (stores: recent-explanations, -by-time)
  * </pre>
+ * Replayed predictions (header {@code lrp-replay-id}) are explained like live ones; their explanations go to
+ * explanations-replay only.
  * Keys of the outputs are event ids; dead letters keep the original key.
  */
 public final class ExplainTopology {
@@ -30,6 +35,9 @@ public final class ExplainTopology {
     static final String METRICS = "metrics-sink";
     static final String FLAGGED = "flagged-sink";
     static final String DEAD_LETTERS = "dead-letters-sink";
+    static final String EXPLANATIONS_REPLAY = "explanations-replay-sink";
+    static final String EXPLANATIONS_SOURCE = "explanations-source";
+    static final String RECENT = "recent-explanations";
     /**
      * The changelogged store in which predictions wait for their batch. It is an in-memory store (restored from its
      * changelog after a restart): a queue that is emptied batch by batch leaves RocksDB full of tombstones, which
@@ -45,7 +53,7 @@ public final class ExplainTopology {
         AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
-                topics.predictions());
+                topics.predictions(), topics.predictionsReplay());
         topology.addProcessor(VALIDATE, () -> new ValidateProcessor(registry, events, metrics), SOURCE);
         topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings, metrics, events), VALIDATE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
@@ -58,7 +66,22 @@ public final class ExplainTopology {
                 serializer(new AvroSerde<FlaggedPrediction>(FlaggedPrediction.getClassSchema())), BATCH);
         topology.addSink(DEAD_LETTERS, topics.deadLetters(), Serdes.ByteArray().serializer(),
                 serializer(new AvroSerde<DeadLetter>(DeadLetter.getClassSchema())), VALIDATE, BATCH);
+        topology.addSink(EXPLANATIONS_REPLAY, topics.explanationsReplay(), Serdes.String().serializer(),
+                serializer(new AvroSerde<Explanation>(Explanation.getClassSchema())), BATCH);
+        addRecentExplanations(topology, topics, settings);
         return topology;
+    }
+
+    /** The explanations kept for queries: a second sub-topology reading both explanations topics. */
+    private static void addRecentExplanations(Topology topology, StreamTopics topics, TopologySettings settings) {
+        topology.addSource(EXPLANATIONS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.explanations(), topics.explanationsReplay());
+        topology.addProcessor(RECENT, () -> new RecentExplanationsProcessor(settings.recentRetention()),
+                EXPLANATIONS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RecentExplanations.STORE),
+                Serdes.String(), Serdes.Bytes()), RECENT);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RecentExplanations.INDEX),
+                Serdes.String(), Serdes.String()), RECENT);
     }
 
     @SuppressWarnings("unchecked")

@@ -72,6 +72,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], Object, Objec
                 .setArrivalTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .setRawKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
                 .setRawValue(ByteBuffer.wrap(record.value()))
+                .setReplayId(ReplayHeader.of(record.headers()).orElse(null))
                 .build();
         context.forward(new Record<>(BatchProcessor.modelPrefix(event.getModelName(), event.getModelVersion()),
                 pending, record.timestamp(), record.headers()), ExplainTopology.BATCH);
@@ -82,7 +83,8 @@ final class ValidateProcessor implements Processor<byte[], byte[], Object, Objec
         DeadLetter letter = DeadLetters.of(record.key(), record.value(), record.headers(), source, rejection,
                 errorClass, context.currentSystemTimeMs());
         metrics.deadLettered(letter);
-        context.forward(new Record<>(record.key(), letter, record.timestamp()), ExplainTopology.DEAD_LETTERS);
+        context.forward(new Record<>(record.key(), letter, record.timestamp(),
+                ReplayHeader.copy(record.headers())), ExplainTopology.DEAD_LETTERS);
     }
 
     private SourcePosition position() {

@@ -14,6 +14,8 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
  */
 public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
     static final int PARTITIONS = 4;
+    /** The API key the write endpoints of the test instance require. */
+    static final String API_KEY = "test-api-key";
     private KafkaClusterTestKit cluster;
 
     @Override
@@ -35,7 +37,8 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
                     Map.entry("lrp.models.credit.file", ReferenceCase.folder("mlp_tabular").resolve("model.onnx")
                             .toString()),
                     Map.entry("lrp.models.credit.version", "2"),
-                    Map.entry("lrp.runtime.threads", "1"));
+                    Map.entry("lrp.runtime.threads", "1"),
+                    Map.entry("lrp.api.key", API_KEY));
         } catch (Exception e) {
             throw new IllegalStateException("the test Kafka broker did not start: " + e.getMessage(), e);
         }

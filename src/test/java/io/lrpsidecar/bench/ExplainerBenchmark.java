@@ -1,5 +1,6 @@
 package io.lrpsidecar.bench;
 
+import io.lrpsidecar.testing.PlainJvmLogging;
 import io.lrpsidecar.compiler.ExplainerCompiler;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.InitMode;
@@ -47,6 +48,7 @@ public final class ExplainerBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        PlainJvmLogging.quiet();
         Path output = Path.of(args.length > 0 ? args[0] : "target/benchmarks.md");
         long rows = args.length > 1 ? Long.parseLong(args[1]) : 100_000;
         String only = args.length > 2 ? args[2] : ".*";

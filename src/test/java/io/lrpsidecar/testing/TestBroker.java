@@ -26,8 +26,7 @@ import org.apache.kafka.streams.StreamsConfig;
 /** A real single-node KRaft broker in the test JVM (Kafka's {@code KafkaClusterTestKit}), ready for transactions. */
 public final class TestBroker {
     /** The sidecar's default topics. */
-    public static final List<String> TOPICS = List.of("predictions", "explanations", "explanation-metrics",
-            "predictions-flagged", "predictions-dlq");
+    public static final List<String> TOPICS = StreamTopics.defaults().all();
 
     private TestBroker() {
     }
@@ -51,6 +50,12 @@ public final class TestBroker {
      */
     public static KafkaStreams explainStreams(String applicationId, String bootstrap, ModelRegistry registry,
             int commitIntervalMs) throws IOException {
+        return explainStreams(applicationId, bootstrap, registry, commitIntervalMs, Map.of());
+    }
+
+    /** As {@link #explainStreams(String, String, ModelRegistry, int)}, with further Kafka Streams settings. */
+    public static KafkaStreams explainStreams(String applicationId, String bootstrap, ModelRegistry registry,
+            int commitIntervalMs, Map<String, String> overrides) throws IOException {
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -58,6 +63,7 @@ public final class TestBroker {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(applicationId).toString());
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+        properties.putAll(overrides);
         return new KafkaStreams(ExplainTopology.build(StreamTopics.defaults(), registry, TopologySettings.defaults(),
                 new StreamMetrics(new SimpleMeterRegistry())), properties);
     }

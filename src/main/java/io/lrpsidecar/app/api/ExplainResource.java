@@ -1,0 +1,59 @@
+package io.lrpsidecar.app.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lrpsidecar.app.ModelLoader;
+import io.lrpsidecar.events.v1.PredictionEvent;
+import io.lrpsidecar.stream.AvroJsonReader;
+import io.lrpsidecar.stream.SingleEventExplainer;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Synchronous explanation of one prediction event given as JSON (the form {@code GET /explanations/{id}} and
+ * {@code lrp tail} print), with the composite and target optionally overridden: for ad-hoc debugging. The same
+ * validation and size limits as the stream apply; the explanation is returned, not published.
+ */
+@Path("/explain")
+public class ExplainResource {
+    private final SingleEventExplainer explainer;
+
+    public ExplainResource(ModelLoader models) {
+        this.explainer = new SingleEventExplainer(models.registry());
+    }
+
+    @POST
+    @WriteEndpoint
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public ObjectNode explain(JsonNode body, @QueryParam("composite") String composite,
+            @QueryParam("target") Integer target) {
+        if (body == null || !body.isObject()) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "expected a JSON PredictionEvent object, found "
+                    + (body == null ? "no body" : body.getNodeType().name().toLowerCase()));
+        }
+        PredictionEvent event;
+        try {
+            event = AvroJsonReader.read(body, PredictionEvent.getClassSchema(), PredictionEvent.class);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "not a valid PredictionEvent: " + e.getMessage());
+        }
+        if (composite != null) {
+            event.setComposite(composite);
+        }
+        if (target != null) {
+            event.setTargetClass(target);
+        }
+        try {
+            return ExplanationViews.full(explainer.explain(event));
+        } catch (SingleEventExplainer.RejectedException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, e.rejection().reason() + ": "
+                    + e.rejection().message());
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.lrpsidecar.app.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lrpsidecar.app.SidecarConfig;
+import io.lrpsidecar.events.v1.Explanation;
+import io.lrpsidecar.events.v1.FeatureRelevance;
+import io.lrpsidecar.events.v1.Flag;
+import io.lrpsidecar.render.FeatureBars;
+import io.lrpsidecar.render.Heatmap;
+import io.lrpsidecar.render.Png;
+import io.lrpsidecar.stream.RecentExplanations;
+import io.lrpsidecar.stream.TensorCodec;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * Recent explanations: by event id, as a heatmap or feature bars, and the newest ones. An event's explanations are
+ * kept by the instance that owns its key; other instances forward the request there.
+ */
+@Path("/explanations")
+public class ExplanationsResource {
+    private final RecentExplanations recent;
+    private final Peers peers;
+    private final SourceEvents sources;
+    private final int maxLimit;
+
+    public ExplanationsResource(KafkaStreams streams, Peers peers, SourceEvents sources, SidecarConfig config) {
+        this.recent = new RecentExplanations(streams, config.topics().explanations());
+        this.peers = peers;
+        this.sources = sources;
+        this.maxLimit = config.api().maxLimit();
+    }
+
+    /** The explanation of an event: the newest one, or the one with the given composite hash. */
+    @GET
+    @Path("{eventId}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response byId(@PathParam("eventId") String eventId, @QueryParam("composite") String compositeHash,
+            @QueryParam("local") boolean local) {
+        return ownedBy(eventId, local, "", compositeHash, () -> Response.ok(ExplanationViews.full(
+                find(eventId, compositeHash))).build());
+    }
+
+    /**
+     * The relevance as a picture: a heatmap for image inputs (optionally over the input, enlarged {@code scale}
+     * times), bars of the top features for tabular inputs.
+     */
+    @GET
+    @Path("{eventId}/heatmap.png")
+    @Produces("image/png")
+    public Response heatmap(@PathParam("eventId") String eventId, @QueryParam("composite") String compositeHash,
+            @QueryParam("overlay") boolean overlay, @QueryParam("scale") @DefaultValue("1") int scale,
+            @QueryParam("local") boolean local) {
+        String query = "&overlay=" + overlay + "&scale=" + scale;
+        return ownedBy(eventId, local, "/heatmap.png", compositeHash, () -> {
+            Explanation explanation = find(eventId, compositeHash);
+            if (scale < 1 || scale > Heatmap.MAX_SCALE) {
+                throw new ApiException(Response.Status.BAD_REQUEST, "expected scale from 1 to " + Heatmap.MAX_SCALE
+                        + ", found " + scale);
+            }
+            return Response.ok(Png.encode(picture(explanation, overlay, scale)), "image/png").build();
+        }, query);
+    }
+
+    /** The newest explanations (summaries), of one model and with one flag when given, from every instance. */
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<ObjectNode> newest(@QueryParam("model") String model, @QueryParam("flag") String flag,
+            @QueryParam("limit") @DefaultValue("50") int limit, @QueryParam("local") boolean local) {
+        if (limit < 1 || limit > maxLimit) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "expected limit from 1 to " + maxLimit + ", found "
+                    + limit);
+        }
+        Optional<Flag> wanted = Optional.ofNullable(flag).map(ExplanationsResource::flag);
+        List<RecentExplanations.Stored> found = new ArrayList<>(recent.newest(Optional.ofNullable(model), wanted,
+                limit));
+        List<ObjectNode> summaries = new ArrayList<>(found.stream().map(ExplanationViews::summary).toList());
+        if (!local) {
+            String query = "/explanations?local=true&limit=" + limit + (model == null ? "" : "&model="
+                    + encode(model)) + (flag == null ? "" : "&flag=" + encode(flag));
+            for (HostInfo peer : peers.others()) {
+                HttpResponse<byte[]> answer = peers.get(peer, query);
+                if (answer.statusCode() == 200) {
+                    summaries.addAll(Json.readSummaries(answer.body()));
+                }
+            }
+            summaries.sort(Comparator.comparing((ObjectNode node) -> node.get("storedAt").asText()).reversed());
+        }
+        return summaries.size() > limit ? List.copyOf(summaries.subList(0, limit)) : summaries;
+    }
+
+    private Response ownedBy(String eventId, boolean local, String suffix, String compositeHash,
+            Supplier<Response> answer) {
+        return ownedBy(eventId, local, suffix, compositeHash, answer, "");
+    }
+
+    private Response ownedBy(String eventId, boolean local, String suffix, String compositeHash,
+            Supplier<Response> answer, String query) {
+        if (!local) {
+            KeyQueryMetadata owner = recent.owner(eventId);
+            if (owner != null && owner.activeHost() != null && owner.activeHost().port() > 0
+                    && !recent.isLocal(owner)) {
+                return Peers.relay(peers.get(owner.activeHost(), "/explanations/" + encode(eventId) + suffix
+                        + "?local=true" + (compositeHash == null ? "" : "&composite=" + encode(compositeHash))
+                        + query));
+            }
+        }
+        return answer.get();
+    }
+
+    private Explanation find(String eventId, String compositeHash) {
+        return recent.byEventId(eventId).stream().map(RecentExplanations.Stored::explanation)
+                .filter(explanation -> compositeHash == null || explanation.getCompositeHash().equals(compositeHash))
+                .findFirst().orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "no explanation of event '"
+                        + eventId + "'" + (compositeHash == null ? "" : " with composite " + compositeHash)
+                        + " is kept (unknown event, not explained yet, or older than the retention)"));
+    }
+
+    private java.awt.image.BufferedImage picture(Explanation explanation, boolean overlay, int scale) {
+        List<Long> shape = explanation.getRelevance().getShape();
+        List<Long> rowShape = shape.size() > 1 && shape.get(0) == 1 ? shape.subList(1, shape.size()) : shape;
+        if (!Heatmap.isImage(rowShape)) {
+            if (overlay) {
+                throw new ApiException(Response.Status.BAD_REQUEST, "expected an image model for overlay=true, "
+                        + "found input shape " + rowShape + " (tabular: drawn as feature bars)");
+            }
+            List<FeatureBars.Bar> bars = explanation.getTopFeatures().stream().map(ExplanationsResource::bar)
+                    .toList();
+            return FeatureBars.draw(bars, scale);
+        }
+        double[] relevance = TensorCodec.values(explanation.getRelevance());
+        Optional<double[]> input = Optional.empty();
+        if (overlay) {
+            input = Optional.of(sources.at(explanation.getSource()).map(event -> TensorCodec.values(event.getInput()))
+                    .orElseThrow(() -> new ApiException(Response.Status.GONE, "the input of event '"
+                            + explanation.getEventId() + "' is no longer in " + explanation.getSource().getTopic()
+                            + " (retention); draw it without overlay")));
+            if (input.get().length != relevance.length) {
+                throw new ApiException(Response.Status.CONFLICT, "expected the source event's input to have "
+                        + relevance.length + " values, found " + input.get().length + ": " + Arrays.toString(
+                        rowShape.toArray()));
+            }
+        }
+        return Heatmap.draw(relevance, rowShape, input, scale);
+    }
+
+    private static FeatureBars.Bar bar(FeatureRelevance feature) {
+        String label = feature.getName() != null ? feature.getName() : "feature " + feature.getIndex();
+        return new FeatureBars.Bar(label, feature.getRelevance());
+    }
+
+    private static Flag flag(String name) {
+        try {
+            return Flag.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "expected flag one of "
+                    + Arrays.toString(Flag.values()) + ", found '" + name + "'");
+        }
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

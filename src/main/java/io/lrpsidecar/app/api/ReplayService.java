@@ -1,0 +1,272 @@
+package io.lrpsidecar.app.api;
+
+import io.lrpsidecar.app.DemoMode;
+import io.lrpsidecar.app.SidecarConfig;
+import io.lrpsidecar.events.v1.FlaggedPrediction;
+import io.lrpsidecar.events.v1.PredictionEvent;
+import io.lrpsidecar.stream.AvroSerde;
+import io.lrpsidecar.stream.ReplayHeader;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Replays selected predictions: reads the selection from a predictions topic (by default the flagged one), publishes
+ * each event, with the composite override if any, to the replay input with header {@code lrp-replay-id}, and counts
+ * its results in the replay output and dead-letter topics.
+ */
+@ApplicationScoped
+public class ReplayService {
+    private static final Duration POLL = Duration.ofMillis(200);
+    private final SidecarConfig config;
+    private final Map<String, Replay> replays = new ConcurrentHashMap<>();
+    private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
+    private final AvroSerde<FlaggedPrediction> flagged = new AvroSerde<>(FlaggedPrediction.getClassSchema());
+    private KafkaProducer<byte[], byte[]> producer;
+
+    public ReplayService(SidecarConfig config) {
+        this.config = config;
+    }
+
+    /** Progress of one replay. */
+    public record Progress(String id, String topic, String composite, int selected, long explained, long failed,
+            boolean done, Instant startedAt) {
+    }
+
+    public synchronized Replay start(ReplayRequest request) {
+        if (request == null || !request.selectsSomething()) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "expected a selection: from/to, eventIds, flag, or "
+                    + "partition with fromOffset/toOffset; found none (a replay of a whole topic must be asked for "
+                    + "with an explicit range)");
+        }
+        String topic = request.topic() == null ? config.topics().flagged() : request.topic();
+        Set<String> allowed = Set.of(config.topics().flagged(), config.topics().predictions(),
+                config.topics().predictionsReplay());
+        if (!allowed.contains(topic)) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "expected topic one of " + allowed + ", found '"
+                    + topic + "'");
+        }
+        if (request.flag() != null && !topic.equals(config.topics().flagged())) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "expected no flag for topic '" + topic + "': only "
+                    + config.topics().flagged() + " records carry flags");
+        }
+        String id = UUID.randomUUID().toString();
+        List<PredictionEvent> selection = select(topic, request);
+        Map<TopicPartition, Long> outputStart = endOffsets(List.of(config.topics().explanationsReplay(),
+                config.topics().deadLetters()));
+        publish(id, selection, request.composite());
+        Replay replay = new Replay(id, request, selection.size(), Instant.now(), outputStart);
+        replays.put(id, replay);
+        return replay;
+    }
+
+    public Optional<Progress> progress(String id) {
+        Replay replay = replays.get(id);
+        if (replay == null) {
+            return Optional.empty();
+        }
+        long explained = 0;
+        long failed = 0;
+        try (KafkaConsumer<byte[], byte[]> reader = consumer()) {
+            Map<TopicPartition, Long> end = reader.endOffsets(replay.outputStart().keySet());
+            reader.assign(replay.outputStart().keySet());
+            replay.outputStart().forEach(reader::seek);
+            Map<TopicPartition, Long> remaining = new HashMap<>(end);
+            remaining.entrySet().removeIf(entry -> entry.getValue() <= replay.outputStart().get(entry.getKey()));
+            while (!remaining.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(POLL)) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (ReplayHeader.of(record.headers()).filter(id::equals).isPresent()) {
+                        if (record.topic().equals(config.topics().explanationsReplay())) {
+                            explained++;
+                        } else {
+                            failed++;
+                        }
+                    }
+                    if (record.offset() + 1 >= end.get(partition)) {
+                        remaining.remove(partition);
+                    }
+                }
+                remaining.keySet().removeIf(partition -> reader.position(partition) >= end.get(partition));
+            }
+        }
+        String topic = replay.request().topic() == null ? config.topics().flagged() : replay.request().topic();
+        return Optional.of(new Progress(id, topic, replay.request().composite(), replay.selected(), explained, failed,
+                explained + failed >= replay.selected(), replay.startedAt()));
+    }
+
+    private List<PredictionEvent> select(String topic, ReplayRequest request) {
+        List<PredictionEvent> selection = new ArrayList<>();
+        int limit = config.api().maxReplayEvents();
+        try (KafkaConsumer<byte[], byte[]> reader = consumer()) {
+            List<TopicPartition> partitions = reader.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .filter(partition -> request.partition() == null || partition.partition() == request.partition())
+                    .toList();
+            if (partitions.isEmpty()) {
+                throw new ApiException(Response.Status.BAD_REQUEST, "expected partition " + request.partition()
+                        + " to exist in '" + topic + "', found none");
+            }
+            Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+            reader.assign(partitions);
+            Map<TopicPartition, Long> start = startOffsets(reader, partitions, request);
+            start.forEach(reader::seek);
+            Map<TopicPartition, Long> remaining = new HashMap<>();
+            partitions.forEach(partition -> {
+                long stop = request.toOffset() == null ? end.get(partition)
+                        : Math.min(end.get(partition), request.toOffset() + 1);
+                if (start.get(partition) < stop) {
+                    remaining.put(partition, stop);
+                }
+            });
+            while (!remaining.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(POLL)) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    Long stop = remaining.get(partition);
+                    if (stop == null || record.offset() >= stop) {
+                        continue;
+                    }
+                    matching(record, request, topic).ifPresent(selection::add);
+                    if (selection.size() > limit) {
+                        throw new ApiException(Response.Status.BAD_REQUEST, "expected at most " + limit
+                                + " events in one replay (lrp.api.max-replay-events), found more: narrow the "
+                                + "selection");
+                    }
+                    if (record.offset() + 1 >= stop) {
+                        remaining.remove(partition);
+                    }
+                }
+                remaining.keySet().removeIf(partition -> reader.position(partition) >= remaining.get(partition));
+            }
+        }
+        return selection;
+    }
+
+    private Map<TopicPartition, Long> startOffsets(KafkaConsumer<byte[], byte[]> reader,
+            List<TopicPartition> partitions, ReplayRequest request) {
+        Map<TopicPartition, Long> beginning = reader.beginningOffsets(partitions);
+        Map<TopicPartition, Long> start = new HashMap<>(beginning);
+        if (request.from() != null) {
+            Map<TopicPartition, Long> times = new HashMap<>();
+            partitions.forEach(partition -> times.put(partition, request.from().toEpochMilli()));
+            Map<TopicPartition, OffsetAndTimestamp> found = reader.offsetsForTimes(times);
+            Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+            partitions.forEach(partition -> start.put(partition, found.get(partition) == null ? end.get(partition)
+                    : found.get(partition).offset()));
+        }
+        if (request.fromOffset() != null) {
+            partitions.forEach(partition -> start.put(partition, Math.max(start.get(partition),
+                    request.fromOffset())));
+        }
+        return start;
+    }
+
+    private Optional<PredictionEvent> matching(ConsumerRecord<byte[], byte[]> record, ReplayRequest request,
+            String topic) {
+        if (request.to() != null && record.timestamp() > request.to().toEpochMilli()) {
+            return Optional.empty();
+        }
+        PredictionEvent event;
+        try {
+            if (topic.equals(config.topics().flagged())) {
+                FlaggedPrediction prediction = flagged.decode(record.value());
+                if (request.flag() != null && prediction.getFlags().stream().noneMatch(flag ->
+                        flag.name().equals(request.flag()))) {
+                    return Optional.empty();
+                }
+                event = prediction.getEvent();
+            } else {
+                event = events.decode(record.value());
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        if (request.eventIds() != null && !request.eventIds().isEmpty()
+                && !request.eventIds().contains(event.getEventId())) {
+            return Optional.empty();
+        }
+        return Optional.of(event);
+    }
+
+    private void publish(String id, List<PredictionEvent> selection, String composite) {
+        KafkaProducer<byte[], byte[]> sender = producer();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try {
+            for (PredictionEvent event : selection) {
+                if (composite != null) {
+                    event.setComposite(composite);
+                }
+                sent.add(sender.send(new ProducerRecord<>(config.topics().predictionsReplay(), null,
+                        event.getEventId().getBytes(StandardCharsets.UTF_8), events.encode(event),
+                        ReplayHeader.with(id))));
+            }
+            sender.flush();
+            for (Future<RecordMetadata> delivery : sent) {
+                delivery.get();
+            }
+        } catch (ExecutionException e) {
+            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "the replay could not be published: "
+                    + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "interrupted while publishing the replay");
+        }
+    }
+
+    private Map<TopicPartition, Long> endOffsets(List<String> topics) {
+        try (KafkaConsumer<byte[], byte[]> reader = consumer()) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            topics.forEach(topic -> reader.partitionsFor(topic).forEach(info ->
+                    partitions.add(new TopicPartition(topic, info.partition()))));
+            return reader.endOffsets(partitions);
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DemoMode.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    DemoMode.bootstrapServers(), ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        return producer;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (producer != null) {
+            producer.close();
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package io.lrpsidecar.app;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lrpsidecar.ReferenceCase;
+import io.lrpsidecar.events.v1.PredictionEvent;
+import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.npy.Npy;
+import io.lrpsidecar.stream.AvroJson;
+import io.lrpsidecar.stream.AvroSerde;
+import io.lrpsidecar.stream.ReplayHeader;
+import io.lrpsidecar.stream.TensorCodec;
+import io.lrpsidecar.testing.Await;
+import io.lrpsidecar.testing.TestBroker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The query API on the real test broker: explanations by id and as heatmaps, the newest list with filters, ad-hoc
+ * explanation, replays with another composite (and again, without duplicates), and the error answers: unknown id
+ * 404, bad body 400, missing API key 401, oversized body 413.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QueryApiTest {
+    private static final int EVENTS = 24;
+    private static final int MISCLASSIFIED = 6;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @TestHTTPResource("/")
+    java.net.URL service;
+
+    private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
+    private final Map<String, PredictionEvent> published = new HashMap<>();
+    private Tensor digits;
+
+    @BeforeAll
+    void publishDigitsAndCredit() throws Exception {
+        io.restassured.RestAssured.port = service.getPort();
+        digits = Npy.read(ReferenceCase.folder("cnn_digits").resolve("input.npy")).tensor();
+        long[] predicted = Npy.read(ReferenceCase.folder("cnn_digits").resolve("predicted.npy")).tensor()
+                .asLongs();
+        Tensor credit = Npy.read(ReferenceCase.folder("mlp_tabular").resolve("input.npy")).tensor();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < EVENTS; i++) {
+                int row = i % digits.dim(0);
+                PredictionEvent.Builder event = PredictionEvent.newBuilder().setEventId("digit-" + i)
+                        .setModelName("digits").setModelVersion("1").setEventTime(Instant.now())
+                        .setInput(TensorCodec.float32(List.of(1L, 8L, 8L), row(digits, row)))
+                        .setReportedClass((int) predicted[row]).setAttributes(Map.of());
+                if (i < MISCLASSIFIED) {
+                    event.setLabel((int) (predicted[row] + 1) % 10);
+                }
+                send(producer, event.build());
+            }
+            int features = credit.size() / credit.dim(0);
+            send(producer, PredictionEvent.newBuilder().setEventId("credit-0").setModelName("credit")
+                    .setModelVersion("2").setEventTime(Instant.now())
+                    .setInput(TensorCodec.float32(List.of((long) features), row(credit, 0)))
+                    .setReportedClass(0).setAttributes(Map.of()).build());
+        }
+        String[] last = {""};
+        Await.until(Duration.ofSeconds(60), "every published event to be queryable", () ->
+                published.keySet().stream().allMatch(id -> {
+                    Response answer = given().get("/explanations/" + id);
+                    last[0] = id + ": " + answer.statusCode() + " " + answer.asString();
+                    return answer.statusCode() == 200;
+                }), () -> last[0]);
+    }
+
+    private void send(KafkaProducer<byte[], byte[]> producer, PredictionEvent event) throws Exception {
+        published.put(event.getEventId(), event);
+        producer.send(new ProducerRecord<>("predictions", event.getEventId().getBytes(StandardCharsets.UTF_8),
+                events.encode(event))).get();
+    }
+
+    private static double[] row(Tensor tensor, int row) {
+        int width = tensor.size() / tensor.dim(0);
+        return Arrays.copyOfRange(tensor.doubles(), row * width, (row + 1) * width);
+    }
+
+    @Test
+    void anExplanationByIdMirrorsTheRecord() throws Exception {
+        JsonNode explanation = JSON.readTree(given().get("/explanations/digit-3").then().statusCode(200)
+                .contentType(ContentType.JSON).extract().asString());
+        assertEquals("digit-3", explanation.get("eventId").asText());
+        assertEquals("digits", explanation.get("modelName").asText());
+        assertEquals(List.of(1, 8, 8), JSON.convertValue(explanation.get("relevance").get("shape"), List.class));
+        assertEquals(64, explanation.get("relevance").get("values").size());
+        assertTrue(explanation.get("ledger").size() > 0, "the per-layer ledger is included");
+    }
+
+    @Test
+    void anUnknownIdIsNotFoundWithAMessage() {
+        given().get("/explanations/no-such-event").then().statusCode(404).contentType(ContentType.JSON)
+                .body("error", org.hamcrest.Matchers.containsString("no-such-event"));
+        given().get("/explanations/no-such-event/heatmap.png").then().statusCode(404);
+    }
+
+    @Test
+    void theHeatmapOfADigitIsRedWherePositiveAndBlueWhereNegative() throws Exception {
+        JsonNode explanation = JSON.readTree(given().get("/explanations/digit-5").asString());
+        double[] relevance = new double[64];
+        for (int i = 0; i < 64; i++) {
+            relevance[i] = explanation.get("relevance").get("values").get(i).asDouble();
+        }
+        byte[] png = given().queryParam("scale", 8).get("/explanations/digit-5/heatmap.png").then().statusCode(200)
+                .contentType("image/png").extract().asByteArray();
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertEquals(64, image.getWidth());
+        assertEquals(64, image.getHeight());
+        double max = Arrays.stream(relevance).map(Math::abs).max().orElseThrow();
+        int positive = 0;
+        int negative = 0;
+        for (int pixel = 0; pixel < 64; pixel++) {
+            int rgb = image.getRGB((pixel % 8) * 8 + 4, (pixel / 8) * 8 + 4);
+            int red = (rgb >> 16) & 0xff;
+            int blue = rgb & 0xff;
+            if (Math.abs(relevance[pixel]) > 0.05 * max) {
+                if (relevance[pixel] > 0) {
+                    positive++;
+                    assertTrue(red == 255 && blue < 255, "pixel " + pixel + " has positive relevance, so red");
+                } else {
+                    negative++;
+                    assertTrue(blue == 255 && red < 255, "pixel " + pixel + " has negative relevance, so blue");
+                }
+            }
+        }
+        assertTrue(positive > 0 && negative > 0, "the digit has both positive and negative pixels: " + positive
+                + " and " + negative);
+        byte[] overlay = given().queryParam("overlay", true).queryParam("scale", 2)
+                .get("/explanations/digit-5/heatmap.png").then().statusCode(200).extract().asByteArray();
+        assertEquals(16, ImageIO.read(new ByteArrayInputStream(overlay)).getWidth());
+        given().queryParam("scale", 0).get("/explanations/digit-5/heatmap.png").then().statusCode(400);
+    }
+
+    @Test
+    void aTabularExplanationIsDrawnAsFeatureBars() throws Exception {
+        byte[] png = given().get("/explanations/credit-0/heatmap.png").then().statusCode(200).extract()
+                .asByteArray();
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertTrue(image.getWidth() > image.getHeight(), "a bar chart, wider than tall: " + image.getWidth() + "x"
+                + image.getHeight());
+        given().queryParam("overlay", true).get("/explanations/credit-0/heatmap.png").then().statusCode(400);
+    }
+
+    @Test
+    void theNewestAreListedFilteredByModelAndFlag() throws Exception {
+        JsonNode all = JSON.readTree(given().queryParam("limit", 100).get("/explanations").then().statusCode(200)
+                .extract().asString());
+        List<JsonNode> live = new ArrayList<>();
+        all.forEach(summary -> {
+            if (summary.get("composite").asText().startsWith("epsilon-plus-flat")) {
+                live.add(summary);
+            }
+        });
+        assertEquals(EVENTS + 1, live.size(), "each published event once, besides any replays");
+        List<String> times = new ArrayList<>();
+        all.forEach(summary -> times.add(summary.get("storedAt").asText()));
+        List<String> sorted = new ArrayList<>(times);
+        sorted.sort(java.util.Comparator.reverseOrder());
+        assertEquals(sorted, times, "newest first");
+        JsonNode misclassified = JSON.readTree(given().queryParam("model", "digits")
+                .queryParam("flag", "MISCLASSIFIED").queryParam("limit", 100).get("/explanations").asString());
+        java.util.Set<String> misclassifiedIds = new java.util.HashSet<>();
+        misclassified.forEach(summary -> misclassifiedIds.add(summary.get("eventId").asText()));
+        assertEquals(MISCLASSIFIED, misclassifiedIds.size());
+        misclassified.forEach(summary -> assertTrue(summary.get("flags").toString().contains("MISCLASSIFIED")));
+        assertEquals(3, JSON.readTree(given().queryParam("limit", 3).get("/explanations").asString()).size());
+        given().queryParam("flag", "SOMETIMES").get("/explanations").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("SOMETIMES"));
+    }
+
+    @Test
+    void anAdHocExplanationEqualsTheStreamedOne() throws Exception {
+        ObjectNode body = (ObjectNode) AvroJson.toJson(published.get("digit-7"));
+        Response response = given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
+                .body(body.toString()).post("/explain");
+        assertEquals(200, response.statusCode(), response.asString());
+        JsonNode adHoc = JSON.readTree(response.asString());
+        JsonNode streamed = JSON.readTree(given().get("/explanations/digit-7").asString());
+        JsonNode streamedValues = streamed.get("relevance").get("values");
+        JsonNode adHocValues = adHoc.get("relevance").get("values");
+        assertEquals(streamedValues.size(), adHocValues.size());
+        for (int i = 0; i < streamedValues.size(); i++) {
+            assertEquals(streamedValues.get(i).asDouble(), adHocValues.get(i).asDouble(), 1e-5,
+                    "relevance " + i + " (float32 in a batch of several vs alone)");
+        }
+        assertEquals(streamed.get("targetClass"), adHoc.get("targetClass"));
+        JsonNode epsilon = JSON.readTree(given().header("X-API-Key", KafkaBrokerResource.API_KEY)
+                .contentType(ContentType.JSON).queryParam("composite", "epsilon").queryParam("target", 2)
+                .body(body.toString()).post("/explain").then().statusCode(200).extract().asString());
+        assertEquals("epsilon", epsilon.get("composite").asText().replaceAll("\\(.*", ""));
+        assertEquals(2, epsilon.get("targetClass").asInt());
+    }
+
+    @Test
+    void writeEndpointsAnswerErrorsWithMessages() throws Exception {
+        String body = AvroJson.toJson(published.get("digit-1")).toString();
+        given().contentType(ContentType.JSON).body(body).post("/explain").then().statusCode(401)
+                .body("error", org.hamcrest.Matchers.containsString("X-API-Key"));
+        given().header("X-API-Key", "wrong").contentType(ContentType.JSON).body(body).post("/explain").then()
+                .statusCode(401);
+        given().contentType(ContentType.JSON).body("{\"eventId\": \"x\"}").post("/replays").then().statusCode(401);
+        given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
+                .body("{\"eventId\": 5}").post("/explain").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("eventId"));
+        given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
+                .body(body.replace("\"digits\"", "\"nobody\"")).post("/explain").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("unknown-model"));
+        assertEquals(413, statusOfOversizedPost("/explain", 12_000_000));
+        given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON).body("{}")
+                .post("/replays").then().statusCode(400).body("error", org.hamcrest.Matchers.containsString(
+                        "expected a selection"));
+        given().get("/replays/unknown").then().statusCode(404);
+    }
+
+    @Test
+    void misclassifiedPredictionsReplayWithAnotherCompositeWithoutDuplicates() throws Exception {
+        Map<String, JsonNode> first = replayMisclassified();
+        assertEquals(MISCLASSIFIED, first.size());
+        first.values().forEach(explanation -> assertTrue(explanation.get("composite").asText().startsWith("epsilon"),
+                explanation.get("composite").asText()));
+        String hash = first.values().iterator().next().get("compositeHash").asText();
+        String anId = first.keySet().iterator().next();
+        given().queryParam("composite", hash).get("/explanations/" + anId).then().statusCode(200)
+                .body("compositeHash", org.hamcrest.Matchers.equalTo(hash));
+        replayMisclassified();
+        JsonNode listed = JSON.readTree(given().queryParam("limit", 500).queryParam("model", "digits")
+                .get("/explanations").asString());
+        Map<String, Integer> copies = new HashMap<>();
+        listed.forEach(summary -> copies.merge(summary.get("eventId").asText() + "/"
+                + summary.get("compositeHash").asText(), 1, Integer::sum));
+        copies.forEach((key, count) -> assertEquals(1, count, key + " is kept once"));
+        assertEquals(EVENTS + MISCLASSIFIED, copies.size(), "each event once live, each misclassified once more "
+                + "replayed with epsilon");
+    }
+
+    /**
+     * The status answered to a POST announcing a body of {@code length} bytes: the server refuses it from the header,
+     * before the body is sent (sending it all would only break the pipe the server closes).
+     */
+    private int statusOfOversizedPost(String path, long length) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("localhost", service.getPort())) {
+            String request = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "X-API-Key: " + KafkaBrokerResource.API_KEY + "\r\nContent-Length: " + length + "\r\n\r\n{";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
+
+    /** Replays the misclassified digits with epsilon; returns the explanations of the replay by event id. */
+    private Map<String, JsonNode> replayMisclassified() throws Exception {
+        Response started = given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
+                .body("{\"flag\": \"MISCLASSIFIED\", \"composite\": \"epsilon\"}").post("/replays");
+        assertEquals(202, started.statusCode(), started.asString());
+        String id = started.jsonPath().getString("id");
+        assertEquals(MISCLASSIFIED, started.jsonPath().getInt("selected"));
+        Await.until(Duration.ofSeconds(60), "replay " + id + " to finish", () ->
+                given().get("/replays/" + id).jsonPath().getBoolean("done"));
+        given().get("/replays/" + id).then().body("explained", org.hamcrest.Matchers.equalTo(MISCLASSIFIED))
+                .body("failed", org.hamcrest.Matchers.equalTo(0));
+        Map<String, JsonNode> explained = new HashMap<>();
+        AvroSerde<io.lrpsidecar.events.v1.Explanation> serde = new AvroSerde<>(
+                io.lrpsidecar.events.v1.Explanation.getClassSchema());
+        try (KafkaConsumer<String, byte[]> reader = TestBroker.readCommitted(bootstrap, "explanations-replay",
+                "replay-reader-" + id)) {
+            Await.until(Duration.ofSeconds(30), "the replay's explanations in explanations-replay", () -> {
+                for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    if (ReplayHeader.of(record.headers()).filter(id::equals).isPresent()) {
+                        try {
+                            explained.put(record.key(), AvroJson.toJson(serde.decode(record.value())));
+                        } catch (java.io.IOException e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                }
+                return explained.size() == MISCLASSIFIED;
+            });
+        }
+        return explained;
+    }
+}
