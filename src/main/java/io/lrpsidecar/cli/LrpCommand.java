@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code lrp} command line: explains predictions of ONNX classifiers with Layer-wise Relevance Propagation. */
 @Command(name = "lrp", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Layer-wise Relevance Propagation for ONNX classifiers, with zennit's rule semantics.",
-        subcommands = {ExplainCommand.class, CompileCommand.class, InspectCommand.class, TailCommand.class})
+        subcommands = {ExplainCommand.class, CompileCommand.class, InspectCommand.class, TailCommand.class,
+                ReplayCommand.class})
 public class LrpCommand {
 
     /**

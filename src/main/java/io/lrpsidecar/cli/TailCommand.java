@@ -41,7 +41,8 @@ public class TailCommand implements Callable<Integer> {
             "explanation-metrics", "metrics",
             "predictions-flagged", "flagged",
             "predictions-dlq", "dead-letter",
-            "explanations-replay", "explanation");
+            "explanations-replay", "explanation",
+            "predictions-replay", "prediction");
 
     @Spec
     CommandSpec spec;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrpsidecar.ReferenceCase;
+import io.lrpsidecar.cli.CliLauncher;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
@@ -269,6 +270,27 @@ class QueryApiTest {
         copies.forEach((key, count) -> assertEquals(1, count, key + " is kept once"));
         assertEquals(EVENTS + MISCLASSIFIED, copies.size(), "each event once live, each misclassified once more "
                 + "replayed with epsilon");
+    }
+
+    @Test
+    void theReplayCommandReplaysThroughARunningSidecarAndFollowsIt() throws Exception {
+        CliLauncher.Result result = new CliLauncher().launch("replay", "--url", "http://localhost:"
+                + service.getPort(), "--api-key", KafkaBrokerResource.API_KEY, "--event-id", "digit-9,digit-10",
+                "--topic", "predictions", "--composite", "epsilon-alpha2-beta1", "--wait", "60");
+        assertEquals(0, result.exitCode(), result.error());
+        JsonNode progress = JSON.readTree(result.output().strip());
+        assertEquals(2, progress.get("selected").asInt());
+        assertEquals(2, progress.get("explained").asInt());
+        assertTrue(progress.get("done").asBoolean());
+        CliLauncher.Result refused = new CliLauncher().launch("replay", "--url", "http://localhost:"
+                + service.getPort(), "--flag", "MISCLASSIFIED");
+        assertEquals(1, refused.exitCode());
+        assertEquals(1, refused.error().strip().lines().count(), refused.error());
+        assertTrue(refused.error().contains("401"), refused.error());
+        CliLauncher.Result nobody = new CliLauncher().launch("replay", "--url", "http://localhost:1",
+                "--flag", "MISCLASSIFIED");
+        assertEquals(1, nobody.exitCode());
+        assertTrue(nobody.error().contains("no sidecar answers"), nobody.error());
     }
 
     /**

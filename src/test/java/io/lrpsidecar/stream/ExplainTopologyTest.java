@@ -247,6 +247,52 @@ class ExplainTopologyTest {
         assertTrue(f.deadLetters.isEmpty(), "the failed events left the store");
     }
 
+    @Test
+    void replayedPredictionsGoToTheReplayTopicWithTheirReplayIdAndAreKeptOncePerComposite() {
+        TopologyFixture f = fixture(1, Duration.ofSeconds(10));
+        f.send(f.digitEvent("r0", 0, 0).build());
+        Explanation live = f.explanations.readValue();
+        f.metrics.readValuesToList();
+        f.flagged.readValuesToList();
+        f.replay(f.digitEvent("r0", 0, 0).setComposite("epsilon").build(), "replay-1");
+        f.replay(f.digitEvent("r0", 0, 0).setComposite("epsilon").build(), "replay-2");
+        List<org.apache.kafka.streams.test.TestRecord<String, Explanation>> replayed = f.replayed.readRecordsToList();
+        assertEquals(2, replayed.size());
+        assertEquals(List.of("replay-1", "replay-2"), replayed.stream().map(record ->
+                ReplayHeader.of(record.headers()).orElseThrow()).toList());
+        assertTrue(replayed.stream().allMatch(record -> record.value().getComposite().startsWith("epsilon")
+                && !record.value().getComposite().startsWith("epsilon-plus")), replayed.get(0).value().getComposite());
+        assertTrue(f.explanations.isEmpty() && f.metrics.isEmpty() && f.flagged.isEmpty(),
+                "a replay publishes only to the replay topic");
+        var store = f.driver.<String, org.apache.kafka.common.utils.Bytes>getKeyValueStore(RecentExplanations.STORE);
+        var index = f.driver.<String, String>getKeyValueStore(RecentExplanations.INDEX);
+        List<String> keys = new java.util.ArrayList<>();
+        store.all().forEachRemaining(entry -> keys.add(entry.key));
+        assertEquals(List.of(RecentExplanations.key("r0", live.getCompositeHash()),
+                RecentExplanations.key("r0", replayed.get(0).value().getCompositeHash())).stream().sorted().toList(),
+                keys, "the live and the replayed composite, each once");
+        List<String> indexed = new java.util.ArrayList<>();
+        index.all().forEachRemaining(entry -> indexed.add(entry.value));
+        assertEquals(keys.stream().sorted().toList(), indexed.stream().sorted().toList(),
+                "one index entry per kept explanation");
+        f.replay(f.digitEvent("r1", 1, 0).setModelName("nobody").build(), "replay-3");
+        org.apache.kafka.streams.test.TestRecord<byte[], DeadLetter> letter = f.deadLetters.readRecord();
+        assertEquals("replay-3", ReplayHeader.of(letter.headers()).orElseThrow());
+        f.driver.advanceWallClockTime(TopologySettings.defaults().recentRetention().plusMinutes(2));
+        assertEquals(0, store.approximateNumEntries() + countOf(index), "expired explanations are removed");
+    }
+
+    private static long countOf(org.apache.kafka.streams.state.KeyValueStore<String, String> store) {
+        long count = 0;
+        try (var all = store.all()) {
+            while (all.hasNext()) {
+                all.next();
+                count++;
+            }
+        }
+        return count;
+    }
+
     private static byte[] bytes(ByteBuffer buffer) {
         ByteBuffer copy = buffer.duplicate();
         byte[] result = new byte[copy.remaining()];

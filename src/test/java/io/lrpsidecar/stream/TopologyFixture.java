@@ -43,6 +43,8 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<String, ExplanationMetrics> metrics;
     final TestOutputTopic<String, FlaggedPrediction> flagged;
     final TestOutputTopic<byte[], DeadLetter> deadLetters;
+    final TestInputTopic<byte[], byte[]> replays;
+    final TestOutputTopic<String, Explanation> replayed;
     final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
     final Tensor digits = Npy.read(ReferenceCase.folder("cnn_digits").resolve("input.npy")).tensor();
     final Tensor tabular = Npy.read(ReferenceCase.folder("mlp_tabular").resolve("input.npy")).tensor();
@@ -74,6 +76,17 @@ final class TopologyFixture implements AutoCloseable {
                 new AvroSerde<FlaggedPrediction>(FlaggedPrediction.getClassSchema()).deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters(), Serdes.ByteArray().deserializer(),
                 new AvroSerde<DeadLetter>(DeadLetter.getClassSchema()).deserializer());
+        replays = driver.createInputTopic(topics.predictionsReplay(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer());
+        replayed = driver.createOutputTopic(topics.explanationsReplay(), Serdes.String().deserializer(),
+                new AvroSerde<Explanation>(Explanation.getClassSchema()).deserializer());
+    }
+
+    /** Publishes a prediction to the replay input, as replay {@code replayId}. */
+    void replay(PredictionEvent event, String replayId) {
+        replays.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(
+                event.getEventId().getBytes(java.nio.charset.StandardCharsets.UTF_8), events.encode(event),
+                ReplayHeader.with(replayId)));
     }
 
     static ModelSettings settings(int maxBatchSize, Duration maxWait, List<String> featureNames) {
