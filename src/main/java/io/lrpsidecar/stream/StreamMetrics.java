@@ -53,12 +53,21 @@ public final class StreamMetrics {
                 tags);
     }
 
-    private DistributionSummary summary(String name, String description, boolean histogram, String... tags) {
-        return meter(t -> {
-            DistributionSummary.Builder builder = DistributionSummary.builder(name).description(description)
-                    .tags(tags);
-            return (histogram ? builder.publishPercentileHistogram() : builder).register(registry);
-        }, name, tags);
+    /**
+     * Bucket bounds of relative conservation errors: they live far below 1, where Micrometer's default histogram of
+     * a summary has no buckets.
+     */
+    private static final double[] ERROR_BUCKETS = {1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.5, 1, 2, 5,
+        10};
+
+    private DistributionSummary errorSummary(String name, String description, String... tags) {
+        return meter(t -> DistributionSummary.builder(name).description(description).tags(tags)
+                .serviceLevelObjectives(ERROR_BUCKETS).register(registry), name, tags);
+    }
+
+    private DistributionSummary summary(String name, String description, String... tags) {
+        return meter(t -> DistributionSummary.builder(name).description(description).tags(tags)
+                .publishPercentileHistogram().register(registry), name, tags);
     }
 
     private Timer timer(String name, String description, String... tags) {
@@ -77,7 +86,7 @@ public final class StreamMetrics {
     }
 
     void batch(String model, String version, String composite, int size, double computeMs) {
-        summary("lrp.batch.size", "Events per explained batch", true, "model", model, "version", version)
+        summary("lrp.batch.size", "Events per explained batch", "model", model, "version", version)
                 .record(size);
         timer("lrp.compute", "Compute time of one batch", "model", model, "version", version, "composite",
                 composite).record(Duration.ofNanos((long) (computeMs * 1e6)));
@@ -91,10 +100,10 @@ public final class StreamMetrics {
                 composite).increment();
         timer("lrp.end.to.end.latency", "From the prediction's event time to its explanation", "model", model,
                 "version", version).record(Duration.ofMillis(Math.max(0, nowMs - eventTimeMs)));
-        summary("lrp.conservation.error", "Relative conservation error of the input relevance", true, "model",
+        errorSummary("lrp.conservation.error", "Relative conservation error of the input relevance", "model",
                 model, "version", version, "composite", composite).record(finite(explanation.getConservationError()));
         for (LedgerLayer layer : explanation.getLedger()) {
-            summary("lrp.layer.conservation.error", "Relative conservation error of one layer", false, "model",
+            errorSummary("lrp.layer.conservation.error", "Relative conservation error of one layer", "model",
                     model, "composite", composite, "layer", layer.getName()).record(finite(layer.getRelativeError()));
         }
         for (Flag flag : explanation.getFlags()) {

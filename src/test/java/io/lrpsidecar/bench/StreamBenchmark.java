@@ -59,10 +59,7 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class StreamBenchmark {
     private static final int THREADS = 2;
-    /** The max-wait of the small models, whose batch computes in well under a millisecond. */
-    private static final Duration SHORT_WAIT = Duration.ofMillis(20);
-    /** The max-wait of the VGG-style net: about one batch's compute, so that batches fill under load. */
-    private static final Duration LONG_WAIT = Duration.ofMillis(100);
+    private static final Duration MAX_WAIT = Duration.ofMillis(20);
     /** Every how many explanations the reader decodes one for its timings (decoding all would load the cores). */
     private static final int SAMPLE_EVERY = 16;
 
@@ -79,20 +76,20 @@ public final class StreamBenchmark {
         String only = args.length > 2 ? args[2] : ".*";
         if ("mlp_tabular".matches(only)) {
             report.append(run("mlp_tabular", OnnxModelReader.read(Path.of(
-                    "src/test/resources/reference/mlp_tabular/model.onnx")), 100_000, SHORT_WAIT)).append('\n');
+                    "src/test/resources/reference/mlp_tabular/model.onnx")), 100_000)).append('\n');
         }
         if ("cnn_digits".matches(only)) {
             report.append(run("cnn_digits", OnnxModelReader.read(Path.of(
-                    "src/test/resources/reference/cnn_digits/model.onnx")), 100_000, SHORT_WAIT)).append('\n');
+                    "src/test/resources/reference/cnn_digits/model.onnx")), 100_000)).append('\n');
         }
         if ("vgg64".matches(only)) {
-            report.append(run("vgg64", BenchmarkModels.vgg64(), 20_000, LONG_WAIT)).append('\n');
+            report.append(run("vgg64", BenchmarkModels.vgg64(), 20_000)).append('\n');
         }
         Files.writeString(output, report.toString());
         System.out.println(report);
     }
 
-    private static String run(String name, Graph graph, int events, Duration maxWait) throws Exception {
+    private static String run(String name, Graph graph, int events) throws Exception {
         ExplainableModel model = ExplainableModel.prepare(graph, true);
         int[] row = model.rowShape().stream().mapToInt(Integer::intValue).toArray();
         Offline measured = offline(model);
@@ -104,7 +101,7 @@ public final class StreamBenchmark {
             String bootstrap = cluster.bootstrapServers();
             StreamTopics topics = StreamTopics.defaults();
             registry.add(new ServedModel(name, "1", "bench", ExplainableModel.load(OnnxModelWriter.write(graph)),
-                    new ModelSettings("epsilon-plus-flat", TargetPolicy.PREDICTED, List.of(), 32, maxWait, 10.0,
+                    new ModelSettings("epsilon-plus-flat", TargetPolicy.PREDICTED, List.of(), 32, MAX_WAIT, 10.0,
                             0.0, 1e9, 1 << 24, 5), new RuntimeSettings(DeviceChoice.CPU, THREADS, 1),
                     new CompositeParser(file -> null)));
             AvroSerde<PredictionEvent> serde = new AvroSerde<>(PredictionEvent.getClassSchema());
@@ -151,7 +148,7 @@ public final class StreamBenchmark {
                         + "| %.1f | %.1f | %.1f -> %.1f | %.0f -> %.0f |", name, events, offline, streamRate,
                         streamRate / offline, medianBatchMs, Arrays.stream(batchSizes).average().orElse(0),
                         percentile(streamComputeMs, 0.5), percentile(latencies, 0.5), percentile(latencies, 0.99),
-                        maxWait.toMillis() + 3 * medianBatchMs, heapStart, heapEnd, rssStart, rssEnd);
+                        MAX_WAIT.toMillis() + 3 * medianBatchMs, heapStart, heapEnd, rssStart, rssEnd);
             }
         }
     }
