@@ -9,10 +9,8 @@ import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.stream.AvroSerde;
 import io.lrpsidecar.stream.TensorCodec;
+import io.lrpsidecar.testing.PackagedService;
 import io.lrpsidecar.testing.TestBroker;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,7 +48,7 @@ class CrashRecoveryIT {
             List<String> explained = new ArrayList<>();
             try (KafkaConsumer<String, byte[]> reader = TestBroker.readCommitted(bootstrap, "explanations",
                     "crash-verifier")) {
-                Process first = startService(bootstrap, stateDir);
+                Process first = PackagedService.start(bootstrap, stateDir).process();
                 try {
                     read(reader, explained, EVENTS / 8);
                 } finally {
@@ -61,7 +58,7 @@ class CrashRecoveryIT {
                 assertTrue(explained.size() < EVENTS / 2, "killed in the middle of the stream, after "
                         + explained.size() + " explanations");
                 sent.addAll(send(bootstrap, EVENTS / 2, EVENTS));
-                Process second = startService(bootstrap, stateDir);
+                Process second = PackagedService.start(bootstrap, stateDir).process();
                 try {
                     read(reader, explained, EVENTS);
                     reader.poll(Duration.ofSeconds(2)).forEach(record -> explained.add(record.key()));
@@ -75,38 +72,7 @@ class CrashRecoveryIT {
         }
     }
 
-    private static Process startService(String bootstrap, Path stateDir) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Process process = new ProcessBuilder("java", "-Dkafka.bootstrap.servers=" + bootstrap,
-                "-Dquarkus.http.port=" + port, "-Dkafka-streams.state.dir=" + stateDir,
-                "-Dlrp.models.digits.file=" + ReferenceCase.folder("cnn_digits").resolve("model.onnx"),
-                "-Dlrp.runtime.threads=1", "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true).start();
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        Thread logReader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.contains(" started in ")) {
-                        started.complete(null);
-                    }
-                }
-                started.completeExceptionally(new AssertionError("the service exited before it started"));
-            } catch (java.io.IOException e) {
-                started.completeExceptionally(e);
-            }
-        }, "service-log");
-        logReader.setDaemon(true);
-        logReader.start();
-        started.get(120, TimeUnit.SECONDS);
-        return process;
-    }
-
-    private static Set<String> send(String bootstrap, int from, int to) {
+    static Set<String> send(String bootstrap, int from, int to) {
         Tensor digits = Npy.read(ReferenceCase.folder("cnn_digits").resolve("input.npy")).tensor();
         AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
         int width = digits.size() / digits.dim(0);
