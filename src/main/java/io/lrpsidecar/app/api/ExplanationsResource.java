@@ -80,10 +80,13 @@ public class ExplanationsResource {
         }, query);
     }
 
-    /** The newest explanations (summaries), of one model and with one flag when given, from every instance. */
+    /**
+     * The newest explanations (summaries), of one model and with one flag when given, from every instance. Instances
+     * that do not answer are named in the header {@code X-Lrp-Unanswered}, and the list is what the others keep.
+     */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public List<ObjectNode> newest(@QueryParam("model") String model, @QueryParam("flag") String flag,
+    public Response newest(@QueryParam("model") String model, @QueryParam("flag") String flag,
             @QueryParam("limit") @DefaultValue("50") int limit, @QueryParam("local") boolean local) {
         if (limit < 1 || limit > maxLimit) {
             throw new ApiException(Response.Status.BAD_REQUEST, "expected limit from 1 to " + maxLimit + ", found "
@@ -93,18 +96,30 @@ public class ExplanationsResource {
         List<RecentExplanations.Stored> found = new ArrayList<>(recent.newest(Optional.ofNullable(model), wanted,
                 limit));
         List<ObjectNode> summaries = new ArrayList<>(found.stream().map(ExplanationViews::summary).toList());
+        List<String> unanswered = new ArrayList<>();
         if (!local) {
             String query = "/explanations?local=true&limit=" + limit + (model == null ? "" : "&model="
                     + encode(model)) + (flag == null ? "" : "&flag=" + encode(flag));
             for (HostInfo peer : peers.others()) {
-                HttpResponse<byte[]> answer = peers.get(peer, query);
-                if (answer.statusCode() == 200) {
-                    summaries.addAll(Json.readSummaries(answer.body()));
+                try {
+                    HttpResponse<byte[]> answer = peers.get(peer, query);
+                    if (answer.statusCode() == 200) {
+                        summaries.addAll(Json.readSummaries(answer.body()));
+                    } else {
+                        unanswered.add(peer.host() + ":" + peer.port());
+                    }
+                } catch (ApiException e) {
+                    unanswered.add(peer.host() + ":" + peer.port());
                 }
             }
             summaries.sort(Comparator.comparing((ObjectNode node) -> node.get("storedAt").asText()).reversed());
         }
-        return summaries.size() > limit ? List.copyOf(summaries.subList(0, limit)) : summaries;
+        Response.ResponseBuilder answer = Response.ok(summaries.size() > limit
+                ? List.copyOf(summaries.subList(0, limit)) : summaries);
+        if (!unanswered.isEmpty()) {
+            answer.header("X-Lrp-Unanswered", String.join(",", unanswered));
+        }
+        return answer.build();
     }
 
     private Response ownedBy(String eventId, boolean local, String suffix, String compositeHash,

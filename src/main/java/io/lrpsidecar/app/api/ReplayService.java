@@ -43,6 +43,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 @ApplicationScoped
 public class ReplayService {
     private static final Duration POLL = Duration.ofMillis(200);
+    /** Longest a selection or a progress count may take to read its topics before the request fails (503). */
+    private static final Duration READ_LIMIT = Duration.ofSeconds(30);
     private final SidecarConfig config;
     private final Map<String, Replay> replays = new ConcurrentHashMap<>();
     private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
@@ -98,7 +100,9 @@ public class ReplayService {
             replay.outputStart().forEach(reader::seek);
             Map<TopicPartition, Long> remaining = new HashMap<>(end);
             remaining.entrySet().removeIf(entry -> entry.getValue() <= replay.outputStart().get(entry.getKey()));
+            long deadline = System.nanoTime() + READ_LIMIT.toNanos();
             while (!remaining.isEmpty()) {
+                checkDeadline(deadline, "counting the results of replay " + id);
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(POLL)) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     if (ReplayHeader.of(record.headers()).filter(id::equals).isPresent()) {
@@ -144,7 +148,9 @@ public class ReplayService {
                     remaining.put(partition, stop);
                 }
             });
+            long deadline = System.nanoTime() + READ_LIMIT.toNanos();
             while (!remaining.isEmpty()) {
+                checkDeadline(deadline, "reading the selection from '" + topic + "'");
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(POLL)) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     Long stop = remaining.get(partition);
@@ -165,6 +171,13 @@ public class ReplayService {
             }
         }
         return selection;
+    }
+
+    private static void checkDeadline(long deadline, String what) {
+        if (System.nanoTime() > deadline) {
+            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "expected " + what + " to take at most "
+                    + READ_LIMIT.toSeconds() + " s, but the brokers did not deliver the records in time");
+        }
     }
 
     private Map<TopicPartition, Long> startOffsets(KafkaConsumer<byte[], byte[]> reader,
