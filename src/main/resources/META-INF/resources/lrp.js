@@ -76,7 +76,8 @@ const Lrp = (() => {
       label.setAttribute('font-size', '12');
       label.appendChild(text(layer.name + ' (' + layer.opType + ')'));
       svg.appendChild(label);
-      [['relevanceIn', '#999'], ['relevanceOut', layer.absorbed >= 0 ? '#4a7' : '#d44']].forEach(([key, color], k) => {
+      const amplified = layer.absorbed < -1e-4 * Math.abs(layer.relevanceIn);
+      [['relevanceIn', '#999'], ['relevanceOut', amplified ? '#d44' : '#4a7']].forEach(([key, color], k) => {
         const bar = document.createElementNS(ns, 'rect');
         const length = barWidth * Math.abs(layer[key]) / magnitude;
         bar.setAttribute('x', String(labelWidth)); bar.setAttribute('y', String(y + k * rowHeight + 3));
