@@ -38,7 +38,16 @@ class ArchitectureTest {
     @Test
     void streamTopologyIsPlainKafkaStreamsWithoutQuarkus() {
         assertNoViolation(noClasses().that().resideInAPackage("io.lrpsidecar.stream..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "io.lrpsidecar.cli.."));
+                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "io.lrpsidecar.cli..",
+                        "io.lrpsidecar.app.."));
+    }
+
+    @Test
+    void renderingIsPlainJava2dWithoutServiceOrStream() {
+        assertNoViolation(noClasses().that().resideInAPackage("io.lrpsidecar.render..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.lrpsidecar.app..", "io.lrpsidecar.stream..",
+                        "io.lrpsidecar.events..", "io.lrpsidecar.runtime..", "org.apache.kafka..", "io.quarkus..",
+                        "jakarta..", "ai.onnxruntime..", "ai.djl.."));
     }
 
     @Test

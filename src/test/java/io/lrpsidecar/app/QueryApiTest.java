@@ -127,6 +127,16 @@ class QueryApiTest {
     }
 
     @Test
+    void theOpenApiDocumentDescribesEveryEndpoint() {
+        String document = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract()
+                .asString();
+        for (String path : List.of("/explanations", "/explanations/{eventId}", "/explanations/{eventId}/heatmap.png",
+                "/explain", "/replays", "/replays/{id}")) {
+            assertTrue(document.contains("\"" + path + "\""), path + " is documented");
+        }
+    }
+
+    @Test
     void anUnknownIdIsNotFoundWithAMessage() {
         given().get("/explanations/no-such-event").then().statusCode(404).contentType(ContentType.JSON)
                 .body("error", org.hamcrest.Matchers.containsString("no-such-event"));
