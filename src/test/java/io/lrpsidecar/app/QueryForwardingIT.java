@@ -21,11 +21,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two packaged instances share a 4-partition topic: each keeps the explanations of its own partitions, and either
- * answers for every event, forwarding to the other one when it does not keep it, and lists the newest of both.
+ * answers for every event, forwarding to the other one when it does not keep it, and lists the newest of both; a
+ * replay started on one is followed on the other.
  */
 class QueryForwardingIT {
     private static final int EVENTS = 40;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String API_KEY = "it-key";
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -33,9 +35,9 @@ class QueryForwardingIT {
         try (KafkaClusterTestKit cluster = TestBroker.start(TestBroker.TOPICS, 4)) {
             String bootstrap = cluster.bootstrapServers();
             PackagedService first = PackagedService.start(bootstrap, Files.createTempDirectory("lrp-query-a"),
-                    "lrp.api.advertised-address=localhost:{port}");
+                    "lrp.api.advertised-address=localhost:{port}", "lrp.api.key=" + API_KEY);
             PackagedService second = PackagedService.start(bootstrap, Files.createTempDirectory("lrp-query-b"),
-                    "lrp.api.advertised-address=localhost:{port}");
+                    "lrp.api.advertised-address=localhost:{port}", "lrp.api.key=" + API_KEY);
             try {
                 Set<String> sent = CrashRecoveryIT.send(bootstrap, 0, EVENTS);
                 Await.until(Duration.ofSeconds(120), "both instances to keep their share of the explanations",
@@ -59,6 +61,23 @@ class QueryForwardingIT {
                 JsonNode newest = JSON.readTree(get(first, "/explanations?limit=100").body());
                 assertEquals(EVENTS, newest.size(), "the list merges both instances");
                 assertEquals(404, get(second, "/explanations/unknown-event").statusCode());
+                HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                        + first.port() + "/replays")).header("Content-Type", "application/json")
+                        .header("X-API-Key", API_KEY).POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"topic\": \"predictions\", \"eventIds\": [\"crash-1\", \"crash-2\"], "
+                                + "\"composite\": \"epsilon\"}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(202, started.statusCode(), started.body());
+                String replay = JSON.readTree(started.body()).get("id").asText();
+                Await.until(Duration.ofSeconds(60), "the replay, followed on the other instance, to finish", () -> {
+                    HttpResponse<String> progress = get(second, "/replays/" + replay);
+                    try {
+                        return progress.statusCode() == 200 && JSON.readTree(progress.body()).get("done").asBoolean()
+                                && JSON.readTree(progress.body()).get("explained").asInt() == 2;
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                assertEquals(404, get(second, "/replays/no-such-replay").statusCode());
             } finally {
                 first.stop();
                 second.stop();

@@ -6,21 +6,29 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Replays of flagged (or any) predictions through the same topology, into {@code explanations-replay}: start one,
- * then follow its progress (selected, explained, failed). Progress is known to the instance that started the replay.
+ * then follow its progress (selected, explained, failed). The instance that started a replay knows it; any other asks
+ * the other instances.
  */
 @Path("/replays")
 @Produces(MediaType.APPLICATION_JSON)
 public class ReplaysResource {
     private final ReplayService replays;
+    private final Peers peers;
 
-    public ReplaysResource(ReplayService replays) {
+    public ReplaysResource(ReplayService replays, Peers peers) {
         this.replays = replays;
+        this.peers = peers;
     }
 
     @POST
@@ -34,8 +42,25 @@ public class ReplaysResource {
 
     @GET
     @Path("{id}")
-    public ReplayService.Progress progress(@PathParam("id") String id) {
-        return replays.progress(id).orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "no replay '" + id
-                + "' was started on this instance"));
+    public Response progress(@PathParam("id") String id, @QueryParam("local") boolean local) {
+        var progress = replays.progress(id);
+        if (progress.isPresent()) {
+            return Response.ok(progress.get()).build();
+        }
+        if (!local) {
+            for (HostInfo peer : peers.others()) {
+                try {
+                    HttpResponse<byte[]> answer = peers.get(peer, "/replays/" + URLEncoder.encode(id,
+                            StandardCharsets.UTF_8) + "?local=true");
+                    if (answer.statusCode() == 200) {
+                        return Peers.relay(answer);
+                    }
+                } catch (ApiException e) {
+                    // an instance that does not answer does not know the replay either, as far as we can tell
+                }
+            }
+        }
+        throw new ApiException(Response.Status.NOT_FOUND, "no running instance started replay '" + id + "' (replays "
+                + "are known to the instance that started them, until it restarts)");
     }
 }
