@@ -19,7 +19,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +28,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Recent explanations: by event id, as a heatmap or feature bars, and the newest ones. An event's explanations are
@@ -55,7 +53,7 @@ public class ExplanationsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response byId(@PathParam("eventId") String eventId, @QueryParam("composite") String compositeHash,
             @QueryParam("local") boolean local) {
-        return ownedBy(eventId, local, "", compositeHash, () -> Response.ok(ExplanationViews.full(
+        return ownedBy(eventId, local, "", compositeHash, "", () -> Response.ok(ExplanationViews.full(
                 find(eventId, compositeHash))).build());
     }
 
@@ -70,14 +68,14 @@ public class ExplanationsResource {
             @QueryParam("overlay") boolean overlay, @QueryParam("scale") @DefaultValue("1") int scale,
             @QueryParam("local") boolean local) {
         String query = "&overlay=" + overlay + "&scale=" + scale;
-        return ownedBy(eventId, local, "/heatmap.png", compositeHash, () -> {
+        return ownedBy(eventId, local, "/heatmap.png", compositeHash, query, () -> {
             Explanation explanation = find(eventId, compositeHash);
             if (scale < 1 || scale > Heatmap.MAX_SCALE) {
                 throw new ApiException(Response.Status.BAD_REQUEST, "expected scale from 1 to " + Heatmap.MAX_SCALE
                         + ", found " + scale);
             }
             return Response.ok(Png.encode(picture(explanation, overlay, scale)), "image/png").build();
-        }, query);
+        });
     }
 
     /**
@@ -96,22 +94,12 @@ public class ExplanationsResource {
         List<RecentExplanations.Stored> found = new ArrayList<>(recent.newest(Optional.ofNullable(model), wanted,
                 limit));
         List<ObjectNode> summaries = new ArrayList<>(found.stream().map(ExplanationViews::summary).toList());
-        List<String> unanswered = new ArrayList<>();
+        List<String> unanswered = List.of();
         if (!local) {
-            String query = "/explanations?local=true&limit=" + limit + (model == null ? "" : "&model="
-                    + encode(model)) + (flag == null ? "" : "&flag=" + encode(flag));
-            for (HostInfo peer : peers.others()) {
-                try {
-                    HttpResponse<byte[]> answer = peers.get(peer, query);
-                    if (answer.statusCode() == 200) {
-                        summaries.addAll(Json.readSummaries(answer.body()));
-                    } else {
-                        unanswered.add(peer.host() + ":" + peer.port());
-                    }
-                } catch (ApiException e) {
-                    unanswered.add(peer.host() + ":" + peer.port());
-                }
-            }
+            Peers.Answers answers = peers.askOthers("/explanations?local=true&limit=" + limit + (model == null ? ""
+                    : "&model=" + encode(model)) + (flag == null ? "" : "&flag=" + encode(flag)));
+            answers.answered().forEach(answer -> summaries.addAll(Json.readSummaries(answer.body())));
+            unanswered = answers.unanswered();
             summaries.sort(Comparator.comparing((ObjectNode node) -> node.get("storedAt").asText()).reversed());
         }
         Response.ResponseBuilder answer = Response.ok(summaries.size() > limit
@@ -122,13 +110,12 @@ public class ExplanationsResource {
         return answer.build();
     }
 
-    private Response ownedBy(String eventId, boolean local, String suffix, String compositeHash,
+    /**
+     * The local answer, or the owning instance's to the same request ({@code suffix} after the event id,
+     * {@code query} after the composite) when another instance keeps the event.
+     */
+    private Response ownedBy(String eventId, boolean local, String suffix, String compositeHash, String query,
             Supplier<Response> answer) {
-        return ownedBy(eventId, local, suffix, compositeHash, answer, "");
-    }
-
-    private Response ownedBy(String eventId, boolean local, String suffix, String compositeHash,
-            Supplier<Response> answer, String query) {
         if (!local) {
             KeyQueryMetadata owner = recent.owner(eventId);
             if (owner != null && owner.activeHost() != null && owner.activeHost().port() > 0

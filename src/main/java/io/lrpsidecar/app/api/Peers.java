@@ -61,6 +61,32 @@ public class Peers {
         }
     }
 
+    /**
+     * What every other instance answered to {@code pathAndQuery} (which must ask for {@code local=true}): the 200
+     * answers, and the instances that did not give one.
+     */
+    public Answers askOthers(String pathAndQuery) {
+        List<HttpResponse<byte[]>> answered = new java.util.ArrayList<>();
+        List<String> unanswered = new java.util.ArrayList<>();
+        for (HostInfo peer : others()) {
+            try {
+                HttpResponse<byte[]> answer = get(peer, pathAndQuery);
+                if (answer.statusCode() == 200) {
+                    answered.add(answer);
+                } else {
+                    unanswered.add(peer.host() + ":" + peer.port());
+                }
+            } catch (ApiException e) {
+                unanswered.add(peer.host() + ":" + peer.port());
+            }
+        }
+        return new Answers(answered, unanswered);
+    }
+
+    /** The 200 answers of other instances, and the {@code host:port} of those without one. */
+    public record Answers(List<HttpResponse<byte[]>> answered, List<String> unanswered) {
+    }
+
     /** The answer of another instance, relayed as it is. */
     public static Response relay(HttpResponse<byte[]> answer) {
         return Response.status(answer.statusCode()).entity(answer.body())

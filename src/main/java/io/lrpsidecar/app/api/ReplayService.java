@@ -92,41 +92,31 @@ public class ReplayService {
         if (replay == null) {
             return Optional.empty();
         }
-        long explained = 0;
-        long failed = 0;
+        long[] explained = new long[1];
+        long[] failed = new long[1];
+        Map<TopicPartition, Long> end;
         try (KafkaConsumer<byte[], byte[]> reader = consumer()) {
-            Map<TopicPartition, Long> end = reader.endOffsets(replay.outputStart().keySet());
-            reader.assign(replay.outputStart().keySet());
-            replay.outputStart().forEach(reader::seek);
-            Map<TopicPartition, Long> remaining = new HashMap<>(end);
-            remaining.entrySet().removeIf(entry -> entry.getValue() <= replay.outputStart().get(entry.getKey()));
-            long deadline = System.nanoTime() + READ_LIMIT.toNanos();
-            while (!remaining.isEmpty()) {
-                checkDeadline(deadline, "counting the results of replay " + id);
-                for (ConsumerRecord<byte[], byte[]> record : reader.poll(POLL)) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    if (ReplayHeader.of(record.headers()).filter(id::equals).isPresent()) {
-                        if (record.topic().equals(config.topics().explanationsReplay())) {
-                            explained++;
-                        } else {
-                            failed++;
-                        }
-                    }
-                    if (record.offset() + 1 >= end.get(partition)) {
-                        remaining.remove(partition);
-                    }
-                }
-                remaining.keySet().removeIf(partition -> reader.position(partition) >= end.get(partition));
-            }
+            end = reader.endOffsets(replay.outputStart().keySet());
         }
+        read(replay.outputStart(), end, "counting the results of replay " + id, record -> {
+            if (ReplayHeader.of(record.headers()).filter(id::equals).isPresent()) {
+                if (record.topic().equals(config.topics().explanationsReplay())) {
+                    explained[0]++;
+                } else {
+                    failed[0]++;
+                }
+            }
+        });
         String topic = replay.request().topic() == null ? config.topics().flagged() : replay.request().topic();
-        return Optional.of(new Progress(id, topic, replay.request().composite(), replay.selected(), explained, failed,
-                explained + failed >= replay.selected(), replay.startedAt()));
+        return Optional.of(new Progress(id, topic, replay.request().composite(), replay.selected(), explained[0],
+                failed[0], explained[0] + failed[0] >= replay.selected(), replay.startedAt()));
     }
 
     private List<PredictionEvent> select(String topic, ReplayRequest request) {
         List<PredictionEvent> selection = new ArrayList<>();
         int limit = config.api().maxReplayEvents();
+        Map<TopicPartition, Long> start;
+        Map<TopicPartition, Long> stop = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> reader = consumer()) {
             List<TopicPartition> partitions = reader.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition()))
@@ -137,40 +127,46 @@ public class ReplayService {
                         + " to exist in '" + topic + "', found none");
             }
             Map<TopicPartition, Long> end = reader.endOffsets(partitions);
-            reader.assign(partitions);
-            Map<TopicPartition, Long> start = startOffsets(reader, partitions, request);
-            start.forEach(reader::seek);
-            Map<TopicPartition, Long> remaining = new HashMap<>();
-            partitions.forEach(partition -> {
-                long stop = request.toOffset() == null ? end.get(partition)
-                        : Math.min(end.get(partition), request.toOffset() + 1);
-                if (start.get(partition) < stop) {
-                    remaining.put(partition, stop);
-                }
-            });
+            start = startOffsets(reader, partitions, request);
+            partitions.forEach(partition -> stop.put(partition, request.toOffset() == null ? end.get(partition)
+                    : Math.min(end.get(partition), request.toOffset() + 1)));
+        }
+        read(start, stop, "reading the selection from '" + topic + "'", record -> {
+            matching(record, request, topic).ifPresent(selection::add);
+            if (selection.size() > limit) {
+                throw new ApiException(Response.Status.BAD_REQUEST, "expected at most " + limit
+                        + " events in one replay (lrp.api.max-replay-events), found more: narrow the selection");
+            }
+        });
+        return selection;
+    }
+
+    /**
+     * Hands {@code each} every record from {@code start} (inclusive) to {@code stop} (exclusive) per partition,
+     * failing with 503 when the brokers do not deliver them within {@link #READ_LIMIT}.
+     */
+    private void read(Map<TopicPartition, Long> start, Map<TopicPartition, Long> stop, String what,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        Map<TopicPartition, Long> remaining = new HashMap<>(stop);
+        remaining.entrySet().removeIf(entry -> entry.getValue() <= start.get(entry.getKey()));
+        if (remaining.isEmpty()) {
+            return;
+        }
+        try (KafkaConsumer<byte[], byte[]> reader = consumer()) {
+            reader.assign(remaining.keySet());
+            remaining.keySet().forEach(partition -> reader.seek(partition, start.get(partition)));
             long deadline = System.nanoTime() + READ_LIMIT.toNanos();
             while (!remaining.isEmpty()) {
-                checkDeadline(deadline, "reading the selection from '" + topic + "'");
+                checkDeadline(deadline, what);
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(POLL)) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    Long stop = remaining.get(partition);
-                    if (stop == null || record.offset() >= stop) {
-                        continue;
-                    }
-                    matching(record, request, topic).ifPresent(selection::add);
-                    if (selection.size() > limit) {
-                        throw new ApiException(Response.Status.BAD_REQUEST, "expected at most " + limit
-                                + " events in one replay (lrp.api.max-replay-events), found more: narrow the "
-                                + "selection");
-                    }
-                    if (record.offset() + 1 >= stop) {
-                        remaining.remove(partition);
+                    Long end = remaining.get(new TopicPartition(record.topic(), record.partition()));
+                    if (end != null && record.offset() < end) {
+                        each.accept(record);
                     }
                 }
                 remaining.keySet().removeIf(partition -> reader.position(partition) >= remaining.get(partition));
             }
         }
-        return selection;
     }
 
     private static void checkDeadline(long deadline, String what) {

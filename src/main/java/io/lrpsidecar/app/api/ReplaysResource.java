@@ -11,9 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Replays of flagged (or any) predictions through the same topology, into {@code explanations-replay}: start one,
@@ -48,16 +46,10 @@ public class ReplaysResource {
             return Response.ok(progress.get()).build();
         }
         if (!local) {
-            for (HostInfo peer : peers.others()) {
-                try {
-                    HttpResponse<byte[]> answer = peers.get(peer, "/replays/" + URLEncoder.encode(id,
-                            StandardCharsets.UTF_8) + "?local=true");
-                    if (answer.statusCode() == 200) {
-                        return Peers.relay(answer);
-                    }
-                } catch (ApiException e) {
-                    // an instance that does not answer does not know the replay either, as far as we can tell
-                }
+            var known = peers.askOthers("/replays/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "?local=true")
+                    .answered().stream().findFirst();
+            if (known.isPresent()) {
+                return Peers.relay(known.get());
             }
         }
         throw new ApiException(Response.Status.NOT_FOUND, "no running instance started replay '" + id + "' (replays "
