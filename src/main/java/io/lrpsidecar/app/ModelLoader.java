@@ -10,6 +10,7 @@ import io.lrpsidecar.stream.ModelRegistry;
 import io.lrpsidecar.stream.ModelSettings;
 import io.lrpsidecar.stream.ServedModel;
 import io.lrpsidecar.stream.TargetPolicy;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -56,8 +57,16 @@ public class ModelLoader {
                 .description("Served models: version, sha256 of the ONNX file, composite, execution provider")
                 .tags("model", model.name(), "version", model.version(), "sha256", model.sha256(),
                         "composite", model.composite(null).spec(),
-                        "provider", model.explainer(model.composite(null)).executionProvider().name())
+                        "provider", model.executionProvider())
                 .register(meters));
+        registry.all().forEach(model -> {
+            FunctionCounter.builder("lrp.explainer.cache.evictions", model, ServedModel::explainerEvictions)
+                    .description("Compiled explainers of composite overrides evicted (least recently used)")
+                    .tags("model", model.name(), "version", model.version()).register(meters);
+            Gauge.builder("lrp.explainer.cache.size", model, ServedModel::compiledExplainers)
+                    .description("Compiled explainers kept, the default composite's included")
+                    .tags("model", model.name(), "version", model.version()).register(meters);
+        });
         failures.keySet().forEach(name -> Gauge.builder("lrp.model.load.failed", () -> 1)
                 .description("Configured models that failed to load").tags("model", name).register(meters));
     }
@@ -69,7 +78,7 @@ public class ModelLoader {
                     source.inputName(), source.logitsName());
             ServedModel served = new ServedModel(source.name(), source.version(), sha256(bytes), model,
                     source.settings(), runtime, parser);
-            String provider = served.explainer(served.composite(null)).executionProvider().name();
+            String provider = served.executionProvider();
             registry.add(served);
             LOG.infof("model %s version %s loaded from %s (composite %s, on %s)", source.name(), source.version(),
                     source.location(), served.composite(null).spec(), provider);
@@ -103,20 +112,11 @@ public class ModelLoader {
     }
 
     private static ModelSettings settings(SidecarConfig.Model model) {
-        return new ModelSettings(composite(model), TargetPolicy.parse(model.targetPolicy()),
+        return new ModelSettings(model.composite(), TargetPolicy.parse(model.targetPolicy()),
                 model.featureNames().orElse(List.of()), model.maxBatchSize(), model.maxWait(),
                 model.conservationThreshold(), model.lowConfidence(), model.logitTolerance(), model.maxInputBytes(),
-                model.topK());
-    }
-
-    /** {@code epsilon-gamma-box} without bounds takes them from the configured data range. */
-    static String composite(SidecarConfig.Model model) {
-        String spec = model.composite().trim();
-        if (spec.equals("epsilon-gamma-box") && model.dataRangeLow().isPresent()
-                && model.dataRangeHigh().isPresent()) {
-            return spec + "(low=" + model.dataRangeLow().get() + ",high=" + model.dataRangeHigh().get() + ")";
-        }
-        return spec;
+                model.topK(), new ModelSettings.OverridePolicy(model.allowedComposites().orElse(List.of()),
+                        model.maxCompiledOverrides(), model.dataRangeLow(), model.dataRangeHigh()));
     }
 
     static String sha256(byte[] bytes) {

@@ -26,6 +26,22 @@ public interface SidecarConfig {
     @WithDefault("3")
     int explainAttempts();
 
+    /** Size limits of records. */
+    Limits limits();
+
+    /** Size limits of records. */
+    interface Limits {
+        /**
+         * The largest record read or written, in bytes: larger prediction records are dead-lettered before they are
+         * decoded, larger explanations are dead-lettered instead of sent, and dead letters keep prefixes of the
+         * original bytes to stay below it. The producer's {@code max.request.size} and the internal topics'
+         * {@code max.message.bytes} are derived from it (application.properties); the topics the sidecar writes need
+         * {@code max.message.bytes} of at least this.
+         */
+        @WithDefault("1000000")
+        int maxRecordBytes();
+    }
+
     /** The served models by name. */
     Map<String, Model> models();
 
@@ -182,5 +198,15 @@ public interface SidecarConfig {
         /** How many top features an explanation lists. */
         @WithDefault("10")
         int topK();
+
+        /**
+         * Composites that events and requests may ask for instead of the default (a built-in name allows any of its
+         * parameters; other entries must equal the canonical spec). Unset: any composite.
+         */
+        Optional<List<String>> allowedComposites();
+
+        /** Compiled explainers of composite overrides kept (least recently used evicted). */
+        @WithDefault("8")
+        int maxCompiledOverrides();
     }
 }

@@ -15,7 +15,8 @@ public class TopologyProducer {
     @Produces
     Topology topology(SidecarConfig config, ModelLoader models, MeterRegistry meters) {
         return ExplainTopology.build(config.topics().streamTopics(), models.registry(),
-                new TopologySettings(config.punctuateInterval(), config.explainAttempts(), config.api().retention()),
+                new TopologySettings(config.punctuateInterval(), config.explainAttempts(), config.api().retention(),
+                        config.limits().maxRecordBytes()),
                 new StreamMetrics(meters));
     }
 }

@@ -4,7 +4,6 @@ import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
-import io.lrpsidecar.events.v1.DeadLetter;
 import io.lrpsidecar.events.v1.ExplanationMetrics;
 import io.lrpsidecar.events.v1.FailedStage;
 import io.lrpsidecar.events.v1.Flag;
@@ -15,7 +14,6 @@ import io.lrpsidecar.events.v1.TargetSource;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.runtime.CompiledExplainer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +25,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -35,7 +34,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * reaches {@code max-batch-size} or when its oldest event has waited {@code max-wait} (wall-clock punctuator),
  * whichever comes first. Nothing waits only in a Java field: after a crash the store is restored from its changelog,
  * and with exactly-once processing the explanations and the store deletions commit together. A batch that fails
- * {@code explain-attempts} times goes to the dead-letter topic event by event, with the reason.
+ * {@code explain-attempts} times goes to the dead-letter topic event by event, with the reason; so does every event
+ * whose stored bytes no longer decode, whose composite no longer applies, or whose outputs fail to serialise or exceed
+ * the record size limit. Store keys hold the source topic and replay id besides partition and offset, so a live and
+ * a replayed prediction at the same offset never overwrite each other.
  */
 final class BatchProcessor implements Processor<String, PendingPrediction, Object, Object> {
     private static final String SEPARATOR = "\u0001";
@@ -44,6 +46,8 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     private final TopologySettings settings;
     private final StreamMetrics metrics;
     private final AvroSerde<PredictionEvent> events;
+    private final DeadLetters deadLetters;
+    private final OutputEncoder outputs;
     private final StringSerializer prefixSerializer = new StringSerializer();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, PendingPrediction> store;
@@ -69,12 +73,21 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     private record Pending(String key, PendingPrediction stored, PredictionEvent event) {
     }
 
+    /** The key of a waiting event: its model's prefix, then where it came from. */
+    static String storeKey(String prefix, PendingPrediction pending) {
+        String replayId = pending.getReplayId() == null ? "" : pending.getReplayId();
+        return prefix + pending.getSource().getTopic() + SEPARATOR + replayId + SEPARATOR + String.format(
+                "%010d%020d", pending.getSource().getPartition(), pending.getSource().getOffset());
+    }
+
     BatchProcessor(ModelRegistry registry, TopologySettings settings, StreamMetrics metrics,
             AvroSerde<PredictionEvent> events) {
         this.registry = registry;
         this.settings = settings;
         this.metrics = metrics;
         this.events = events;
+        this.deadLetters = new DeadLetters(settings.maxRecordBytes());
+        this.outputs = new OutputEncoder(settings.maxRecordBytes());
     }
 
     /** The store-key prefix of one model's waiting events. */
@@ -107,8 +120,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     public void process(Record<String, PendingPrediction> record) {
         PendingPrediction pending = record.value();
         String prefix = record.key();
-        store.put(prefix + String.format("%010d%020d", pending.getSource().getPartition(),
-                pending.getSource().getOffset()), pending);
+        store.put(storeKey(prefix, pending), pending);
         Waiting entry = track(prefix, pending);
         model(prefix).ifPresent(model -> {
             if (entry.count >= model.settings().maxBatchSize()) {
@@ -130,7 +142,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
             if (model.isEmpty()) {
                 waiting.remove(prefix);
                 read(prefix).forEach(pending -> deadLetter(pending, FailedStage.ROUTE, "unknown-model", "model '"
-                        + pending.event().getModelName() + "' version '" + pending.event().getModelVersion()
+                        + prefix.substring(0, prefix.length() - 1).replace('\u0000', ':')
                         + "' is no longer served", "UnknownModel"));
             } else if (now - entry.getValue().oldestArrivalMs >= model.get().settings().maxWait().toMillis()) {
                 flushWaiting(prefix, model.get());
@@ -148,33 +160,52 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         }
     }
 
+    /**
+     * The waiting events of one model, decoded again; one whose stored bytes no longer decode (a changelog written by
+     * another version, say) is dead-lettered here.
+     */
     private List<Pending> read(String prefix) {
-        List<Pending> entries = new ArrayList<>();
+        List<KeyValue<String, PendingPrediction>> stored = new ArrayList<>();
         try (KeyValueIterator<String, PendingPrediction> iterator = store.prefixScan(prefix, prefixSerializer)) {
-            iterator.forEachRemaining(entry -> entries.add(new Pending(entry.key, entry.value,
-                    decode(entry.value))));
+            iterator.forEachRemaining(stored::add);
+        }
+        List<Pending> entries = new ArrayList<>();
+        for (KeyValue<String, PendingPrediction> entry : stored) {
+            try {
+                entries.add(new Pending(entry.key, entry.value, events.decode(bytes(entry.value.getRawValue()))));
+            } catch (IOException | RuntimeException e) {
+                deadLetter(new Pending(entry.key, entry.value, null), FailedStage.DECODE, "undecodable",
+                        "a validated event no longer decodes: " + e.getMessage(), e.getClass().getName());
+            }
         }
         return entries;
     }
 
-    private PredictionEvent decode(PendingPrediction pending) {
-        try {
-            return events.decode(bytes(pending.getRawValue()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("a validated event no longer decodes", e);
-        }
-    }
-
-    /** Explains one model's waiting events, grouped by composite, and removes them from the store. */
+    /**
+     * Explains one model's waiting events, grouped by composite, and removes them from the store. An event whose
+     * composite no longer applies, or a group whose handling fails unexpectedly, is dead-lettered, never rethrown.
+     */
     private void flush(ServedModel model, List<Pending> entries) {
         Map<String, List<Pending>> byComposite = new LinkedHashMap<>();
         Map<String, Composite> composites = new LinkedHashMap<>();
         for (Pending entry : entries) {
-            Composite composite = model.composite(entry.event().getComposite());
-            composites.putIfAbsent(composite.spec(), composite);
-            byComposite.computeIfAbsent(composite.spec(), spec -> new ArrayList<>()).add(entry);
+            try {
+                Composite composite = model.composite(entry.event().getComposite());
+                composites.putIfAbsent(composite.spec(), composite);
+                byComposite.computeIfAbsent(composite.spec(), spec -> new ArrayList<>()).add(entry);
+            } catch (RuntimeException e) {
+                deadLetter(entry, FailedStage.VALIDATE, "bad-composite", e.getMessage(), e.getClass().getName());
+            }
         }
-        byComposite.forEach((spec, group) -> explainGroup(model, composites.get(spec), group));
+        byComposite.forEach((spec, group) -> {
+            try {
+                explainGroup(model, composites.get(spec), group);
+            } catch (Throwable e) {
+                String message = "explaining a batch of " + group.size() + " failed: " + e;
+                group.forEach(entry -> deadLetter(entry, FailedStage.EXPLAIN, "internal-error", message,
+                        e.getClass().getName()));
+            }
+        });
         entries.forEach(entry -> store.delete(entry.key()));
     }
 
@@ -200,15 +231,14 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         RuntimeException failure = null;
         for (int attempt = 1; attempt <= settings.explainAttempts(); attempt++) {
             try {
-                CompiledExplainer explainer = model.explainer(composite);
                 long started = System.nanoTime();
-                Explanation batch = explainer.explain(input, new Target.PerRowOrPredicted(requested), InitMode.LOGIT);
+                ServedModel.Run run = model.explain(composite, input, new Target.PerRowOrPredicted(requested));
                 double computeMs = (System.nanoTime() - started) / 1e6;
                 if (runtimeVersions == null) {
                     runtimeVersions = CompiledExplainer.runtimeVersions();
                 }
-                emit(model, group, batch, sources, new ExplanationAssembler.BatchFacts(composite.spec(),
-                        explainer.executionProvider().name(), runtimeVersions, rows, computeMs, start));
+                emit(model, group, run.explanation(), sources, new ExplanationAssembler.BatchFacts(composite.spec(),
+                        run.executionProvider(), runtimeVersions, rows, computeMs, start));
                 metrics.batch(model.name(), model.version(), ExplanationAssembler.hash(composite.spec()), rows,
                         computeMs);
                 return;
@@ -239,50 +269,68 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         }
     }
 
+    /**
+     * Assembles and encodes each row's outputs, then sends them; a row whose outputs fail to assemble or encode, or
+     * exceed the record size limit, is dead-lettered instead, and nothing of it is sent.
+     */
     private void emit(ServedModel model, List<Pending> group, Explanation batch, TargetSource[] sources,
             ExplanationAssembler.BatchFacts facts) {
         int classes = batch.logits().dim(1);
         for (int row = 0; row < group.size(); row++) {
             Pending pending = group.get(row);
             PredictionEvent event = pending.event();
-            double[] logits = Arrays.copyOfRange(batch.logits().doubles(), row * classes, (row + 1) * classes);
-            List<Flag> flags = Flags.of(event, logits, ExplanationAssembler.argmax(logits),
-                    batch.conservationError(row), model.settings());
-            io.lrpsidecar.events.v1.Explanation explanation = ExplanationAssembler.explanation(event,
-                    pending.stored(), batch, row, sources[row], flags, model, facts);
             long timestamp = context.currentSystemTimeMs();
             String replayId = pending.stored().getReplayId();
-            if (replayId != null) {
-                context.forward(new Record<>(event.getEventId(), explanation, timestamp,
-                        ReplayHeader.with(replayId)), ExplainTopology.EXPLANATIONS_REPLAY);
-            } else {
-                emitLive(pending, explanation, flags, facts.compositeSpec(), timestamp);
+            io.lrpsidecar.events.v1.Explanation explanation;
+            List<OutputEncoder.Output> encoded;
+            try {
+                double[] logits = Arrays.copyOfRange(batch.logits().doubles(), row * classes, (row + 1) * classes);
+                List<Flag> flags = Flags.of(event, logits, ExplanationAssembler.argmax(logits),
+                        batch.conservationError(row), model.settings());
+                explanation = ExplanationAssembler.explanation(event, pending.stored(), batch, row, sources[row],
+                        flags, model, facts);
+                encoded = replayId != null ? List.of(outputs.explanation(ExplainTopology.EXPLANATIONS_REPLAY,
+                        explanation)) : liveOutputs(pending, explanation, flags, facts.compositeSpec());
+            } catch (OutputEncoder.OutputTooLargeException e) {
+                deadLetter(pending, FailedStage.EXPLAIN, "output-too-large", e.getMessage(), e.getClass().getName());
+                continue;
+            } catch (RuntimeException e) {
+                deadLetter(pending, FailedStage.EXPLAIN, "output-failed", "assembling or serialising the outputs "
+                        + "failed: " + e, e.getClass().getName());
+                continue;
+            }
+            for (OutputEncoder.Output output : encoded) {
+                context.forward(new Record<>(output.key(), output.value(), timestamp, ReplayHeader.with(replayId)),
+                        output.sink());
+            }
+            if (replayId == null) {
+                metrics.explained(explanation, timestamp, event.getEventTime().toEpochMilli());
             }
         }
     }
 
     /** A live prediction's explanation, its metrics record and, when flagged, the prediction for replay. */
-    private void emitLive(Pending pending, io.lrpsidecar.events.v1.Explanation explanation, List<Flag> flags,
-            String compositeSpec, long timestamp) {
+    private List<OutputEncoder.Output> liveOutputs(Pending pending, io.lrpsidecar.events.v1.Explanation explanation,
+            List<Flag> flags, String compositeSpec) {
         PredictionEvent event = pending.event();
-        context.forward(new Record<>(event.getEventId(), explanation, timestamp), ExplainTopology.EXPLANATIONS);
-        metrics.explained(explanation, timestamp, event.getEventTime().toEpochMilli());
+        List<OutputEncoder.Output> encoded = new ArrayList<>();
+        encoded.add(outputs.explanation(ExplainTopology.EXPLANATIONS, explanation));
         ExplanationMetrics figures = ExplanationAssembler.metrics(explanation, event);
-        context.forward(new Record<>(event.getEventId(), figures, timestamp), ExplainTopology.METRICS);
+        encoded.add(outputs.metrics(figures));
         if (!flags.isEmpty()) {
-            context.forward(new Record<>(event.getEventId(), FlaggedPrediction.newBuilder().setEvent(event)
-                    .setFlags(flags).setComposite(compositeSpec).setSource(pending.stored().getSource()).build(),
-                    timestamp), ExplainTopology.FLAGGED);
+            encoded.add(outputs.flagged(FlaggedPrediction.newBuilder().setEvent(event).setFlags(flags)
+                    .setComposite(compositeSpec).setSource(pending.stored().getSource()).build()));
         }
+        return encoded;
     }
 
     private void deadLetter(Pending entry, FailedStage stage, String reason, String message, String errorClass) {
         PendingPrediction pending = entry.stored();
-        byte[] key = bytes(pending.getRawKey());
-        DeadLetter letter = DeadLetters.of(key, bytes(pending.getRawValue()), null, pending.getSource(),
-                new Rejection(stage, reason, message), errorClass, context.currentSystemTimeMs());
-        metrics.deadLettered(letter);
-        context.forward(new Record<>(key, letter, context.currentSystemTimeMs(),
+        DeadLetters.Letter letter = deadLetters.of(bytes(pending.getRawKey()), bytes(pending.getRawValue()), null,
+                pending.getSource(), new Rejection(stage, reason, message), errorClass,
+                context.currentSystemTimeMs());
+        metrics.deadLettered(letter.letter());
+        context.forward(new Record<>(letter.kafkaKey(), letter.letter(), context.currentSystemTimeMs(),
                 ReplayHeader.with(pending.getReplayId())), ExplainTopology.DEAD_LETTERS);
         store.delete(entry.key());
     }

@@ -1,9 +1,6 @@
 package io.lrpsidecar.stream;
 
 import io.lrpsidecar.events.v1.DeadLetter;
-import io.lrpsidecar.events.v1.Explanation;
-import io.lrpsidecar.events.v1.ExplanationMetrics;
-import io.lrpsidecar.events.v1.FlaggedPrediction;
 import io.lrpsidecar.events.v1.PendingPrediction;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import org.apache.kafka.common.serialization.Serde;
@@ -54,20 +51,22 @@ public final class ExplainTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.predictions(), topics.predictionsReplay());
-        topology.addProcessor(VALIDATE, () -> new ValidateProcessor(registry, events, metrics), SOURCE);
+        topology.addProcessor(VALIDATE, () -> new ValidateProcessor(registry, events, metrics, settings,
+                topics.predictionsReplay()), SOURCE);
         topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings, metrics, events), VALIDATE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
                 new AvroSerde<PendingPrediction>(PendingPrediction.getClassSchema())), BATCH);
+        // outputs arrive encoded (OutputEncoder), so that serialisation failures are caught per event
         topology.addSink(EXPLANATIONS, topics.explanations(), Serdes.String().serializer(),
-                serializer(new AvroSerde<Explanation>(Explanation.getClassSchema())), BATCH);
-        topology.addSink(METRICS, topics.metrics(), Serdes.String().serializer(),
-                serializer(new AvroSerde<ExplanationMetrics>(ExplanationMetrics.getClassSchema())), BATCH);
-        topology.addSink(FLAGGED, topics.flagged(), Serdes.String().serializer(),
-                serializer(new AvroSerde<FlaggedPrediction>(FlaggedPrediction.getClassSchema())), BATCH);
+                Serdes.ByteArray().serializer(), BATCH);
+        topology.addSink(METRICS, topics.metrics(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+                BATCH);
+        topology.addSink(FLAGGED, topics.flagged(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+                BATCH);
         topology.addSink(DEAD_LETTERS, topics.deadLetters(), Serdes.ByteArray().serializer(),
                 serializer(new AvroSerde<DeadLetter>(DeadLetter.getClassSchema())), VALIDATE, BATCH);
         topology.addSink(EXPLANATIONS_REPLAY, topics.explanationsReplay(), Serdes.String().serializer(),
-                serializer(new AvroSerde<Explanation>(Explanation.getClassSchema())), BATCH);
+                Serdes.ByteArray().serializer(), BATCH);
         addRecentExplanations(topology, topics, settings);
         return topology;
     }

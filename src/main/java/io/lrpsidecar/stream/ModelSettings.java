@@ -2,11 +2,12 @@ package io.lrpsidecar.stream;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How one served model is explained and judged.
  *
- * @param composite             the default composite spec
+ * @param composite             the default composite spec (server-side configuration: may read {@code @file} bounds)
  * @param targetPolicy          which class to explain by default
  * @param featureNames          names of the input features (flat C order), or empty
  * @param maxBatchSize          a batch is explained as soon as it has this many events
@@ -17,10 +18,11 @@ import java.util.List;
  *                              PREDICTION_MISMATCH is flagged
  * @param maxInputBytes         the largest input tensor accepted
  * @param topK                  how many top features an explanation lists
+ * @param overrides             what composite overrides from events and requests may ask for
  */
 public record ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
         Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
-        int maxInputBytes, int topK) {
+        int maxInputBytes, int topK, OverridePolicy overrides) {
 
     public ModelSettings {
         featureNames = List.copyOf(featureNames);
@@ -28,6 +30,53 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
             throw new IllegalArgumentException("model settings need max-batch-size >= 1, max-wait > 0, "
                     + "max-input-bytes >= 1 and top-k >= 0; found " + maxBatchSize + ", " + maxWait + ", "
                     + maxInputBytes + ", " + topK);
+        }
+    }
+
+    /** Settings with the default override policy: any composite, eight compiled overrides kept. */
+    public ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
+            Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
+            int maxInputBytes, int topK) {
+        this(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold, lowConfidence,
+                logitTolerance, maxInputBytes, topK, OverridePolicy.defaults());
+    }
+
+    /**
+     * What untrusted composite overrides (an event's {@code composite}, a request's {@code ?composite=}) may do. They
+     * never read files: array-valued bounds are not accepted, and {@code epsilon-gamma-box} without bounds takes the
+     * configured data range.
+     *
+     * @param allowed           composites an override may name (a built-in name allows any of its parameters; any
+     *                          other entry must equal the override's canonical spec); empty: any composite
+     * @param maxCompiled       compiled explainers of overrides kept per model (least recently used evicted), at
+     *                          least 1
+     * @param dataRangeLow      the lowest input value, ZBox bound of a bare {@code epsilon-gamma-box}
+     * @param dataRangeHigh     the highest input value
+     */
+    public record OverridePolicy(List<String> allowed, int maxCompiled, Optional<Double> dataRangeLow,
+            Optional<Double> dataRangeHigh) {
+        /** The longest composite override accepted, in characters. */
+        public static final int MAX_SPEC_LENGTH = 1024;
+
+        public OverridePolicy {
+            allowed = List.copyOf(allowed);
+            if (maxCompiled < 1) {
+                throw new IllegalArgumentException("expected at least one compiled override per model, found "
+                        + maxCompiled);
+            }
+        }
+
+        public static OverridePolicy defaults() {
+            return new OverridePolicy(List.of(), 8, Optional.empty(), Optional.empty());
+        }
+
+        /** {@code epsilon-gamma-box} without parameters becomes one with the configured data range, if any. */
+        public String withDataRange(String spec) {
+            String trimmed = spec.trim();
+            if (trimmed.equals("epsilon-gamma-box") && dataRangeLow.isPresent() && dataRangeHigh.isPresent()) {
+                return trimmed + "(low=" + dataRangeLow.get() + ",high=" + dataRangeHigh.get() + ")";
+            }
+            return trimmed;
         }
     }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -53,7 +52,7 @@ final class RecentExplanationsProcessor implements Processor<String, byte[], Voi
         Explanation explanation;
         try {
             explanation = explanations.decode(record.value());
-        } catch (IOException | AvroRuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("An explanation on {} does not decode and is not kept for queries: {}",
                     context.recordMetadata().map(Object::toString).orElse("?"), e.getMessage());
             return;

@@ -12,6 +12,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class ReplayHeader {
     public static final String NAME = "lrp-replay-id";
+    /** The longest replay id accepted (the service makes UUIDs). */
+    public static final int MAX_LENGTH = 128;
 
     private ReplayHeader() {
     }
@@ -33,10 +35,5 @@ public final class ReplayHeader {
             headers.add(NAME, replayId.getBytes(StandardCharsets.UTF_8));
         }
         return headers;
-    }
-
-    /** Headers holding only the replay id of {@code headers}, if any. */
-    static Headers copy(Headers headers) {
-        return with(of(headers).orElse(null));
     }
 }

@@ -2,19 +2,25 @@ package io.lrpsidecar.stream;
 
 import io.lrpsidecar.compiler.ExplainerCompiler;
 import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
+import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.engine.composite.CompositeParser;
+import io.lrpsidecar.engine.composite.CompositeSpecException;
 import io.lrpsidecar.graph.ShapeInference;
+import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.runtime.CompiledExplainer;
 import io.lrpsidecar.runtime.RuntimeSettings;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A model the sidecar explains: its canonical graph, settings, and one compiled explainer per composite spec in
- * use (compiled on first use, kept until {@link #close()}).
+ * A model the sidecar explains: its canonical graph, settings, and its compiled explainers (the default composite's,
+ * and a bounded, least-recently-used set of overrides' — see {@link ExplainerCache}).
+ * <p>
+ * The default composite comes from server-side configuration and may read {@code @file} bounds. Overrides come from
+ * events and requests, which are untrusted: they are parsed without any file access, limited in length, checked
+ * against the model's allow-list, and a bare {@code epsilon-gamma-box} takes the configured data range.
  */
 public final class ServedModel implements AutoCloseable {
     private final String name;
@@ -22,12 +28,21 @@ public final class ServedModel implements AutoCloseable {
     private final String sha256;
     private final ExplainableModel model;
     private final ModelSettings settings;
-    private final RuntimeSettings runtime;
-    private final CompositeParser parser;
+    private final CompositeParser untrusted = new CompositeParser(file -> {
+        throw new CompositeSpecException("composite overrides cannot read files ('@" + abbreviate(file)
+                + "'); array-valued bounds come only from the model's configuration");
+    });
     private final Composite defaultComposite;
     private final int classes;
-    private final Map<String, CompiledExplainer> explainers = new ConcurrentHashMap<>();
+    private final ExplainerCache explainers;
 
+    /** One batch run: the explanation and the execution provider that computed it. */
+    public record Run(Explanation explanation, String executionProvider) {
+    }
+
+    /**
+     * @param parser parses the configured default composite (trusted: it may read {@code @file} bounds)
+     */
     public ServedModel(String name, String version, String sha256, ExplainableModel model, ModelSettings settings,
             RuntimeSettings runtime, CompositeParser parser) {
         this.name = name;
@@ -35,11 +50,12 @@ public final class ServedModel implements AutoCloseable {
         this.sha256 = sha256;
         this.model = model;
         this.settings = settings;
-        this.runtime = runtime;
-        this.parser = parser;
-        this.defaultComposite = parser.parse(settings.composite());
+        this.defaultComposite = parser.parse(settings.overrides().withDataRange(settings.composite()));
         defaultComposite.assign(model.graph());
         this.classes = ShapeInference.infer(model.graph(), 1).get(model.logits())[1];
+        this.explainers = new ExplainerCache(defaultComposite.spec(), settings.overrides().maxCompiled(),
+                composite -> new CompiledExplainer(ExplainerCompiler.compile(model, composite, InitMode.LOGIT),
+                        runtime));
     }
 
     /** The number of classes of the explained output. */
@@ -72,25 +88,64 @@ public final class ServedModel implements AutoCloseable {
         return model.rowShape();
     }
 
-    /** The composite an event asks for (its override, parsed and checked against this model), or the default. */
+    /**
+     * The composite an event or request asks for, parsed as untrusted input and checked against this model, or the
+     * default when it asks for none.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the override
+     */
     public Composite composite(String override) {
-        if (override == null || override.isBlank()) {
+        if (override == null || override.isBlank() || override.trim().equals(defaultComposite.spec())) {
             return defaultComposite;
         }
-        Composite composite = parser.parse(override);
+        ModelSettings.OverridePolicy policy = settings.overrides();
+        if (override.length() > ModelSettings.OverridePolicy.MAX_SPEC_LENGTH) {
+            throw new CompositeSpecException("expected a composite override of at most "
+                    + ModelSettings.OverridePolicy.MAX_SPEC_LENGTH + " characters, found " + override.length());
+        }
+        String spec = policy.withDataRange(override);
+        Composite composite = untrusted.parse(spec);
+        if (!policy.allowed().isEmpty() && !allowed(policy.allowed(), spec, composite)) {
+            throw new CompositeSpecException("composite '" + abbreviate(composite.spec()) + "' is not allowed for"
+                    + " model " + name + "; allowed: " + policy.allowed());
+        }
         composite.assign(model.graph());
         return composite;
     }
 
-    /** The compiled explainer of a composite, compiled on first use. */
-    public CompiledExplainer explainer(Composite composite) {
-        return explainers.computeIfAbsent(composite.spec(), spec -> new CompiledExplainer(
-                ExplainerCompiler.compile(model, composite, InitMode.LOGIT), runtime));
+    private static boolean allowed(List<String> allowed, String spec, Composite composite) {
+        String builtIn = spec.contains("(") ? spec.substring(0, spec.indexOf('(')).trim() : spec;
+        return allowed.stream().anyMatch(entry -> entry.equals(composite.spec())
+                || CompositeParser.BUILT_INS.contains(entry) && entry.equals(builtIn));
+    }
+
+    /** Explains a batch with the compiled explainer of a composite (compiled on first use). */
+    public Run explain(Composite composite, Tensor input, Target target) {
+        return explainers.use(composite, explainer -> new Run(explainer.explain(input, target,
+                InitMode.LOGIT), explainer.executionProvider().name()));
+    }
+
+    /** The execution provider the default composite's explainer runs on. */
+    public String executionProvider() {
+        return explainers.use(defaultComposite, explainer -> explainer.executionProvider().name());
+    }
+
+    /** Compiled explainers kept now, the default's included. */
+    public int compiledExplainers() {
+        return explainers.size();
+    }
+
+    /** Compiled explainers of overrides evicted so far. */
+    public long explainerEvictions() {
+        return explainers.evictions();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "…";
     }
 
     @Override
     public void close() {
-        explainers.values().forEach(CompiledExplainer::close);
-        explainers.clear();
+        explainers.close();
     }
 }

@@ -1,7 +1,6 @@
 package io.lrpsidecar.stream;
 
 import io.lrpsidecar.engine.Explanation;
-import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.events.v1.FailedStage;
@@ -63,11 +62,11 @@ public final class SingleEventExplainer {
         int[] requested = new int[1];
         TargetSource[] sources = new TargetSource[1];
         BatchProcessor.chooseTarget(event, model.settings().targetPolicy(), requested, sources, 0);
-        CompiledExplainer explainer = model.explainer(composite);
         long start = System.currentTimeMillis();
         long started = System.nanoTime();
-        Explanation explained = explainer.explain(Tensor.of(shape, TensorCodec.values(event.getInput())),
-                new Target.PerRowOrPredicted(requested), InitMode.LOGIT);
+        ServedModel.Run run = model.explain(composite, Tensor.of(shape, TensorCodec.values(event.getInput())),
+                new Target.PerRowOrPredicted(requested));
+        Explanation explained = run.explanation();
         double computeMs = (System.nanoTime() - started) / 1e6;
         double[] logits = Arrays.copyOf(explained.logits().doubles(), explained.logits().dim(1));
         List<Flag> flags = Flags.of(event, logits, ExplanationAssembler.argmax(logits),
@@ -77,7 +76,7 @@ public final class SingleEventExplainer {
                         .build())
                 .setArrivalTime(Instant.ofEpochMilli(start)).setRawValue(ByteBuffer.allocate(0)).build();
         return ExplanationAssembler.explanation(event, pending, explained, 0, sources[0], flags, model,
-                new ExplanationAssembler.BatchFacts(composite.spec(), explainer.executionProvider().name(),
+                new ExplanationAssembler.BatchFacts(composite.spec(), run.executionProvider(),
                         CompiledExplainer.runtimeVersions(), 1, computeMs, start));
     }
 }

@@ -32,6 +32,8 @@ import java.util.function.Function;
  * </ul>
  */
 public final class StreamMetrics {
+    /** The model label of records that name no served model: labels come only from configuration. */
+    public static final String UNKNOWN = "unknown";
     private final MeterRegistry registry;
     /** Meters by name and tags: registering looks up the registry's meter map, which costs on every event. */
     private final Map<List<String>, Object> meters = new ConcurrentHashMap<>();
