@@ -35,6 +35,9 @@ public final class ServedModel implements AutoCloseable {
     private final Composite defaultComposite;
     private final int classes;
     private final ExplainerCache explainers;
+    /** The allow-list: built-in names allowed with any parameters, and canonical specs allowed exactly. */
+    private final java.util.Set<String> allowedNames = new java.util.HashSet<>();
+    private final java.util.Set<String> allowedSpecs = new java.util.HashSet<>();
 
     /** One batch run: the explanation and the execution provider that computed it. */
     public record Run(Explanation explanation, String executionProvider) {
@@ -53,6 +56,13 @@ public final class ServedModel implements AutoCloseable {
         this.defaultComposite = parser.parse(settings.overrides().withDataRange(settings.composite()));
         defaultComposite.assign(model.graph());
         this.classes = ShapeInference.infer(model.graph(), 1).get(model.logits())[1];
+        for (String entry : settings.overrides().allowed()) {
+            if (CompositeParser.BUILT_INS.contains(entry.trim())) {
+                allowedNames.add(entry.trim());
+            } else {
+                allowedSpecs.add(untrusted.parse(settings.overrides().withDataRange(entry)).spec());
+            }
+        }
         this.explainers = new ExplainerCache(defaultComposite.spec(), settings.overrides().maxCompiled(),
                 composite -> new CompiledExplainer(ExplainerCompiler.compile(model, composite, InitMode.LOGIT),
                         runtime));
@@ -105,7 +115,7 @@ public final class ServedModel implements AutoCloseable {
         }
         String spec = policy.withDataRange(override);
         Composite composite = untrusted.parse(spec);
-        if (!policy.allowed().isEmpty() && !allowed(policy.allowed(), spec, composite)) {
+        if (!policy.allowed().isEmpty() && !allowed(spec, composite)) {
             throw new CompositeSpecException("composite '" + abbreviate(composite.spec()) + "' is not allowed for"
                     + " model " + name + "; allowed: " + policy.allowed());
         }
@@ -113,10 +123,9 @@ public final class ServedModel implements AutoCloseable {
         return composite;
     }
 
-    private static boolean allowed(List<String> allowed, String spec, Composite composite) {
-        String builtIn = spec.contains("(") ? spec.substring(0, spec.indexOf('(')).trim() : spec;
-        return allowed.stream().anyMatch(entry -> entry.equals(composite.spec())
-                || CompositeParser.BUILT_INS.contains(entry) && entry.equals(builtIn));
+    private boolean allowed(String spec, Composite composite) {
+        String name = spec.contains("(") ? spec.substring(0, spec.indexOf('(')).trim() : spec.trim();
+        return allowedNames.contains(name) || allowedSpecs.contains(composite.spec());
     }
 
     /** Explains a batch with the compiled explainer of a composite (compiled on first use). */

@@ -27,8 +27,10 @@ import java.util.function.Function;
  *   <li>{@code lrp.end.to.end.latency} [lrp_end_to_end_latency_seconds]: event time to explanation;</li>
  *   <li>{@code lrp.compute} [lrp_compute_seconds]: compute time per batch;</li>
  *   <li>{@code lrp.batch.size} [lrp_batch_size]: events per batch;</li>
- *   <li>{@code lrp.conservation.error} [lrp_conservation_error]: per event, by model and composite;</li>
- *   <li>{@code lrp.layer.conservation.error} [lrp_layer_conservation_error]: per layer.</li>
+ *   <li>{@code lrp.conservation.error} [lrp_conservation_error_ppb]: per event, by model and composite, in parts
+ *   per billion;</li>
+ *   <li>{@code lrp.layer.conservation.error} [lrp_layer_conservation_error_ppb]: per layer, in parts per
+ *   billion.</li>
  * </ul>
  */
 public final class StreamMetrics {
@@ -56,15 +58,18 @@ public final class StreamMetrics {
     }
 
     /**
-     * Bucket bounds of relative conservation errors: they live far below 1, where Micrometer's default histogram of
-     * a summary has no buckets.
+     * Relative conservation errors are recorded in parts per billion: Micrometer's fixed-bucket histograms round every
+     * recorded value up to a whole number before bucketing, which put every error below 1 into the {@code le=1}
+     * bucket. In ppb the rounding is below 1e-9 and the buckets resolve 1e-7 to 10.
      */
-    private static final double[] ERROR_BUCKETS = {1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.5, 1, 2, 5,
-        10};
+    static final double PPB = 1e9;
+    /** Bucket bounds in ppb: 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10. */
+    private static final double[] ERROR_BUCKETS_PPB = {1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 5e7, 1e8, 2e8, 5e8, 1e9, 2e9,
+        5e9, 1e10};
 
     private DistributionSummary errorSummary(String name, String description, String... tags) {
-        return meter(t -> DistributionSummary.builder(name).description(description).tags(tags)
-                .serviceLevelObjectives(ERROR_BUCKETS).register(registry), name, tags);
+        return meter(t -> DistributionSummary.builder(name).description(description + ", in parts per billion")
+                .baseUnit("ppb").tags(tags).serviceLevelObjectives(ERROR_BUCKETS_PPB).register(registry), name, tags);
     }
 
     private DistributionSummary summary(String name, String description, String... tags) {
@@ -103,10 +108,10 @@ public final class StreamMetrics {
         timer("lrp.end.to.end.latency", "From the prediction's event time to its explanation", "model", model,
                 "version", version).record(Duration.ofMillis(Math.max(0, nowMs - eventTimeMs)));
         errorSummary("lrp.conservation.error", "Relative conservation error of the input relevance", "model",
-                model, "version", version, "composite", composite).record(finite(explanation.getConservationError()));
+                model, "version", version, "composite", composite).record(ppb(explanation.getConservationError()));
         for (LedgerLayer layer : explanation.getLedger()) {
             errorSummary("lrp.layer.conservation.error", "Relative conservation error of one layer", "model",
-                    model, "composite", composite, "layer", layer.getName()).record(finite(layer.getRelativeError()));
+                    model, "composite", composite, "layer", layer.getName()).record(ppb(layer.getRelativeError()));
         }
         for (Flag flag : explanation.getFlags()) {
             counter("lrp.flags", "Flags raised", "model", model, "version", version, "flag", flag.name())
@@ -114,7 +119,8 @@ public final class StreamMetrics {
         }
     }
 
-    private static double finite(double value) {
-        return Double.isFinite(value) ? value : Double.MAX_VALUE;
+    /** A relative error in ppb; a non-finite one counts as the largest finite value (above every bucket). */
+    private static double ppb(double relativeError) {
+        return Double.isFinite(relativeError) ? Math.min(relativeError * PPB, Double.MAX_VALUE) : Double.MAX_VALUE;
     }
 }

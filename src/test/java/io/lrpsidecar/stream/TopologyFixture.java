@@ -35,8 +35,7 @@ final class TopologyFixture implements AutoCloseable {
             .mapToObj(i -> "feature_" + i).toList();
 
     final ModelRegistry registry;
-    final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    final io.micrometer.core.instrument.MeterRegistry meters;
     final TopologyTestDriver driver;
     final TestInputTopic<byte[], byte[]> predictions;
     final TestOutputTopic<String, Explanation> explanations;
@@ -50,6 +49,13 @@ final class TopologyFixture implements AutoCloseable {
     final Tensor tabular = Npy.read(ReferenceCase.folder("mlp_tabular").resolve("input.npy")).tensor();
 
     TopologyFixture(ModelSettings digitsSettings, ModelSettings tabularSettings, DeviceChoice device) {
+        this(digitsSettings, tabularSettings, device, TopologySettings.defaults(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    TopologyFixture(ModelSettings digitsSettings, ModelSettings tabularSettings, DeviceChoice device,
+            TopologySettings topologySettings, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         CompositeParser parser = new CompositeParser(file -> Npy.read(Path.of(file)).tensor());
         RuntimeSettings runtime = new RuntimeSettings(device, 1, 1);
         registry = new ModelRegistry()
@@ -63,7 +69,7 @@ final class TopologyFixture implements AutoCloseable {
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "lrp-sidecar-test");
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         properties.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
-        driver = new TopologyTestDriver(ExplainTopology.build(topics, registry, TopologySettings.defaults(),
+        driver = new TopologyTestDriver(ExplainTopology.build(topics, registry, topologySettings,
                 new StreamMetrics(meters)),
                 properties, Instant.ofEpochMilli(1_000_000));
         predictions = driver.createInputTopic(topics.predictions(), Serdes.ByteArray().serializer(),
