@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * one dead letter with its original bytes, the valid events around it are explained once each, and nothing throws.
  */
 class HostileEventsTest {
-    private static final long HOSTILE_LENGTH = (1L << 31) - 10;
+    static final long HOSTILE_LENGTH = (1L << 31) - 10;
     private TopologyFixture fixture;
 
     private TopologyFixture fixture(ModelSettings.OverridePolicy overrides, TopologySettings topology) {
@@ -75,7 +75,7 @@ class HostileEventsTest {
     }
 
     /** The single-object header of a PredictionEvent, then the fields that {@code body} writes. */
-    private static byte[] handcrafted(IoConsumer body) throws IOException {
+    static byte[] handcrafted(IoConsumer body) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(new byte[] {(byte) 0xC3, 0x01});
         out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(
@@ -87,11 +87,11 @@ class HostileEventsTest {
     }
 
     @FunctionalInterface
-    private interface IoConsumer {
+    interface IoConsumer {
         void write(BinaryEncoder encoder) throws IOException;
     }
 
-    private static void eventUpToShape(BinaryEncoder encoder) throws IOException {
+    static void eventUpToShape(BinaryEncoder encoder) throws IOException {
         encoder.writeString("e");
         encoder.writeString("credit");
         encoder.writeString("2");
