@@ -30,7 +30,7 @@ const Lrp = (() => {
     try {
       const response = await fetch('/explanations?' + params);
       const body = await response.json();
-      if (!response.ok) { status.textContent = body.error; return; }
+      if (!response.ok) { status.textContent = body.message; return; }
       const tbody = document.querySelector('#explanations tbody');
       tbody.replaceChildren();
       body.forEach((summary) => {
@@ -99,7 +99,7 @@ const Lrp = (() => {
     const response = await fetch('/explanations/' + encodeURIComponent(id) + query);
     const explanation = await response.json();
     document.getElementById('title').textContent = 'event ' + id;
-    if (!response.ok) { document.getElementById('summary').textContent = explanation.error; return; }
+    if (!response.ok) { document.getElementById('summary').textContent = explanation.message; return; }
     const summary = document.getElementById('summary');
     summary.replaceChildren(text('model ' + explanation.modelName + ':' + explanation.modelVersion
       + ', composite ' + explanation.composite + ', target ' + explanation.targetClass + ' ('
@@ -145,7 +145,7 @@ const Lrp = (() => {
       const body = await answer.json();
       document.getElementById('replay-status').textContent = answer.ok
         ? 'replay ' + body.id + ' started: ' + body.selected + ' selected; its explanation appears in the list with '
-          + 'the new composite' : body.error;
+          + 'the new composite' : body.message;
     });
   }
 

@@ -128,6 +128,27 @@ public interface SidecarConfig {
 
         /** This instance's address as other instances reach it ({@code host:port}), for forwarded queries. */
         Optional<String> advertisedAddress();
+
+        /** The rate limit of the write endpoints. */
+        RateLimit rateLimit();
+    }
+
+    /**
+     * The rate limit of the write endpoints ({@code POST /explain}, {@code POST /replays}): a token bucket per API
+     * key, or per client address in the open demo mode. Over it: 429 with Retry-After.
+     */
+    interface RateLimit {
+        /** Requests per second one key may make on average (0: no limit). */
+        @WithDefault("10")
+        double requestsPerSecond();
+
+        /** Requests one key may make at once after a quiet spell (the bucket's size). */
+        @WithDefault("20")
+        int burst();
+
+        /** Most keys (or addresses) tracked at once; beyond it the least recently seen is forgotten. */
+        @WithDefault("10000")
+        int maxTrackedClients();
     }
 
     /** ONNX Runtime settings. */

@@ -154,7 +154,7 @@ public class ReplayCommand implements Callable<Integer> {
         }
         if (response.statusCode() != expectedStatus) {
             throw new UserInputException("the sidecar refused (" + response.statusCode() + "): "
-                    + (body.has("error") ? body.get("error").asText() : response.body()));
+                    + (body.has("message") ? body.get("message").asText() : response.body()));
         }
         return body;
     }

@@ -139,7 +139,7 @@ class QueryApiTest {
     @Test
     void anUnknownIdIsNotFoundWithAMessage() {
         given().get("/explanations/no-such-event").then().statusCode(404).contentType(ContentType.JSON)
-                .body("error", org.hamcrest.Matchers.containsString("no-such-event"));
+                .body("message", org.hamcrest.Matchers.containsString("no-such-event"));
         given().get("/explanations/no-such-event/heatmap.png").then().statusCode(404);
     }
 
@@ -214,7 +214,7 @@ class QueryApiTest {
         misclassified.forEach(summary -> assertTrue(summary.get("flags").toString().contains("MISCLASSIFIED")));
         assertEquals(3, JSON.readTree(given().queryParam("limit", 3).get("/explanations").asString()).size());
         given().queryParam("flag", "SOMETIMES").get("/explanations").then().statusCode(400)
-                .body("error", org.hamcrest.Matchers.containsString("SOMETIMES"));
+                .body("message", org.hamcrest.Matchers.containsString("SOMETIMES"));
     }
 
     @Test
@@ -244,19 +244,19 @@ class QueryApiTest {
     void writeEndpointsAnswerErrorsWithMessages() throws Exception {
         String body = AvroJson.toJson(published.get("digit-1")).toString();
         given().contentType(ContentType.JSON).body(body).post("/explain").then().statusCode(401)
-                .body("error", org.hamcrest.Matchers.containsString("X-API-Key"));
+                .body("message", org.hamcrest.Matchers.containsString("X-API-Key"));
         given().header("X-API-Key", "wrong").contentType(ContentType.JSON).body(body).post("/explain").then()
                 .statusCode(401);
         given().contentType(ContentType.JSON).body("{\"eventId\": \"x\"}").post("/replays").then().statusCode(401);
         given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
                 .body("{\"eventId\": 5}").post("/explain").then().statusCode(400)
-                .body("error", org.hamcrest.Matchers.containsString("eventId"));
+                .body("message", org.hamcrest.Matchers.containsString("eventId"));
         given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
                 .body(body.replace("\"digits\"", "\"nobody\"")).post("/explain").then().statusCode(400)
-                .body("error", org.hamcrest.Matchers.containsString("unknown-model"));
+                .body("message", org.hamcrest.Matchers.containsString("unknown-model"));
         assertEquals(413, statusOfOversizedPost("/explain", 12_000_000));
         given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON).body("{}")
-                .post("/replays").then().statusCode(400).body("error", org.hamcrest.Matchers.containsString(
+                .post("/replays").then().statusCode(400).body("message", org.hamcrest.Matchers.containsString(
                         "expected a selection"));
         given().get("/replays/unknown").then().statusCode(404);
     }

@@ -4,7 +4,9 @@ import io.lrpsidecar.app.DemoMode;
 import io.lrpsidecar.app.SidecarConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Response;
@@ -17,10 +19,11 @@ import org.jboss.logging.Logger;
 /**
  * Requires the configured API key ({@code lrp.api.key}) in the configured header on {@link WriteEndpoint}s: missing
  * or wrong gives 401. Without a configured key, write endpoints are open only in the embedded demo mode, and closed
- * otherwise.
+ * otherwise. Runs before the {@link RateLimitFilter}, so that only accepted keys get a bucket.
  */
 @Provider
 @WriteEndpoint
+@Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
     private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class);
     private final Instance<SidecarConfig> config;
@@ -64,6 +67,6 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     }
 
     private static void abort(ContainerRequestContext request, String message) {
-        request.abortWith(ApiErrorMappers.error(Response.Status.UNAUTHORIZED.getStatusCode(), message));
+        request.abortWith(ApiError.of(Response.Status.UNAUTHORIZED.getStatusCode(), message).response());
     }
 }

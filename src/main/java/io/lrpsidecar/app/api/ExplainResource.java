@@ -13,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 
 /**
  * Synchronous explanation of one prediction event given as JSON (the form {@code GET /explanations/{id}} and
@@ -32,27 +33,27 @@ public class ExplainResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public ObjectNode explain(JsonNode body, @QueryParam("composite") String composite,
-            @QueryParam("target") Integer target) {
+            @QueryParam("target") String targetParameter) {
+        Optional<Integer> target = QueryParameters.optionalInteger("target", targetParameter, 0, Integer.MAX_VALUE);
         if (body == null || !body.isObject()) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "expected a JSON PredictionEvent object, found "
-                    + (body == null ? "no body" : body.getNodeType().name().toLowerCase()));
+            throw new ApiException(Response.Status.BAD_REQUEST, "invalid-event", "expected a JSON PredictionEvent "
+                    + "object, found " + (body == null ? "no body" : body.getNodeType().name().toLowerCase()));
         }
         PredictionEvent event;
         try {
             event = AvroJsonReader.read(body, PredictionEvent.getClassSchema(), PredictionEvent.class);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "not a valid PredictionEvent: " + e.getMessage());
+            throw new ApiException(Response.Status.BAD_REQUEST, "invalid-event", "not a valid PredictionEvent: "
+                    + e.getMessage());
         }
         if (composite != null) {
             event.setComposite(composite);
         }
-        if (target != null) {
-            event.setTargetClass(target);
-        }
+        target.ifPresent(event::setTargetClass);
         try {
             return ExplanationViews.full(explainer.explain(event));
         } catch (SingleEventExplainer.RejectedException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, e.rejection().reason() + ": "
+            throw new ApiException(Response.Status.BAD_REQUEST, e.rejection().reason(), e.rejection().reason() + ": "
                     + e.rejection().message());
         }
     }

@@ -10,7 +10,6 @@ import io.lrpsidecar.render.Heatmap;
 import io.lrpsidecar.render.Png;
 import io.lrpsidecar.stream.RecentExplanations;
 import io.lrpsidecar.stream.TensorCodec;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -35,6 +34,8 @@ import org.apache.kafka.streams.KeyQueryMetadata;
  */
 @Path("/explanations")
 public class ExplanationsResource {
+    /** Explanations one listing returns when no limit is given. */
+    private static final int DEFAULT_LIMIT = 50;
     private final RecentExplanations recent;
     private final Peers peers;
     private final SourceEvents sources;
@@ -52,9 +53,9 @@ public class ExplanationsResource {
     @Path("{eventId}")
     @Produces(MediaType.APPLICATION_JSON)
     public Response byId(@PathParam("eventId") String eventId, @QueryParam("composite") String compositeHash,
-            @QueryParam("local") boolean local) {
-        return ownedBy(eventId, local, "", compositeHash, "", () -> Response.ok(ExplanationViews.full(
-                find(eventId, compositeHash))).build());
+            @QueryParam("local") String local) {
+        return ownedBy(eventId, QueryParameters.bool("local", local), "", compositeHash, "", () -> Response.ok(
+                ExplanationViews.full(find(eventId, compositeHash))).build());
     }
 
     /**
@@ -65,17 +66,13 @@ public class ExplanationsResource {
     @Path("{eventId}/heatmap.png")
     @Produces("image/png")
     public Response heatmap(@PathParam("eventId") String eventId, @QueryParam("composite") String compositeHash,
-            @QueryParam("overlay") boolean overlay, @QueryParam("scale") @DefaultValue("1") int scale,
-            @QueryParam("local") boolean local) {
+            @QueryParam("overlay") String overlayParameter, @QueryParam("scale") String scaleParameter,
+            @QueryParam("local") String local) {
+        boolean overlay = QueryParameters.bool("overlay", overlayParameter);
+        int scale = QueryParameters.integer("scale", scaleParameter, 1, 1, Heatmap.MAX_SCALE);
         String query = "&overlay=" + overlay + "&scale=" + scale;
-        return ownedBy(eventId, local, "/heatmap.png", compositeHash, query, () -> {
-            Explanation explanation = find(eventId, compositeHash);
-            if (scale < 1 || scale > Heatmap.MAX_SCALE) {
-                throw new ApiException(Response.Status.BAD_REQUEST, "expected scale from 1 to " + Heatmap.MAX_SCALE
-                        + ", found " + scale);
-            }
-            return Response.ok(Png.encode(picture(explanation, overlay, scale)), "image/png").build();
-        });
+        return ownedBy(eventId, QueryParameters.bool("local", local), "/heatmap.png", compositeHash, query, () ->
+                Response.ok(Png.encode(picture(find(eventId, compositeHash), overlay, scale)), "image/png").build());
     }
 
     /**
@@ -85,11 +82,9 @@ public class ExplanationsResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response newest(@QueryParam("model") String model, @QueryParam("flag") String flag,
-            @QueryParam("limit") @DefaultValue("50") int limit, @QueryParam("local") boolean local) {
-        if (limit < 1 || limit > maxLimit) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "expected limit from 1 to " + maxLimit + ", found "
-                    + limit);
-        }
+            @QueryParam("limit") String limitParameter, @QueryParam("local") String localParameter) {
+        int limit = QueryParameters.integer("limit", limitParameter, Math.min(DEFAULT_LIMIT, maxLimit), 1, maxLimit);
+        boolean local = QueryParameters.bool("local", localParameter);
         Optional<Flag> wanted = Optional.ofNullable(flag).map(ExplanationsResource::flag);
         List<RecentExplanations.Stored> found = new ArrayList<>(recent.newest(Optional.ofNullable(model), wanted,
                 limit));
@@ -173,8 +168,8 @@ public class ExplanationsResource {
         try {
             return Flag.valueOf(name);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "expected flag one of "
-                    + Arrays.toString(Flag.values()) + ", found '" + name + "'");
+            throw new ApiException(Response.Status.BAD_REQUEST, "bad-parameter", "expected query parameter flag "
+                    + "to be one of " + Arrays.toString(Flag.values()) + ", found '" + name + "'");
         }
     }
 

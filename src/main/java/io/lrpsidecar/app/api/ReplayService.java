@@ -1,6 +1,7 @@
 package io.lrpsidecar.app.api;
 
 import io.lrpsidecar.app.DemoMode;
+import io.lrpsidecar.app.ModelLoader;
 import io.lrpsidecar.app.SidecarConfig;
 import io.lrpsidecar.events.v1.FlaggedPrediction;
 import io.lrpsidecar.events.v1.PredictionEvent;
@@ -18,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -46,13 +46,16 @@ public class ReplayService {
     /** Longest a selection or a progress count may take to read its topics before the request fails (503). */
     private static final Duration READ_LIMIT = Duration.ofSeconds(30);
     private final SidecarConfig config;
+    private final ReplayRequestValidator validator;
     private final Map<String, Replay> replays = new ConcurrentHashMap<>();
     private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
     private final AvroSerde<FlaggedPrediction> flagged = new AvroSerde<>(FlaggedPrediction.getClassSchema());
     private KafkaProducer<byte[], byte[]> producer;
 
-    public ReplayService(SidecarConfig config) {
+    public ReplayService(SidecarConfig config, ModelLoader models) {
         this.config = config;
+        this.validator = new ReplayRequestValidator(config.topics(), config.api().maxReplayEvents(),
+                models.registry());
     }
 
     /** Progress of one replay. */
@@ -60,25 +63,12 @@ public class ReplayService {
             boolean done, Instant startedAt) {
     }
 
+    /** Checks the request ({@link ReplayRequestValidator}), reads its selection and publishes it. */
     public synchronized Replay start(ReplayRequest request) {
-        if (request == null || !request.selectsSomething()) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "expected a selection: from/to, eventIds, flag, or "
-                    + "partition with fromOffset/toOffset; found none (a replay of a whole topic must be asked for "
-                    + "with an explicit range)");
-        }
-        String topic = request.topic() == null ? config.topics().flagged() : request.topic();
-        Set<String> allowed = Set.of(config.topics().flagged(), config.topics().predictions(),
-                config.topics().predictionsReplay());
-        if (!allowed.contains(topic)) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "expected topic one of " + allowed + ", found '"
-                    + topic + "'");
-        }
-        if (request.flag() != null && !topic.equals(config.topics().flagged())) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "expected no flag for topic '" + topic + "': only "
-                    + config.topics().flagged() + " records carry flags");
-        }
+        String topic = validator.check(request);
         String id = UUID.randomUUID().toString();
         List<PredictionEvent> selection = select(topic, request);
+        validator.checkCompositeFor(selection, request.composite());
         Map<TopicPartition, Long> outputStart = endOffsets(List.of(config.topics().explanationsReplay(),
                 config.topics().deadLetters()));
         publish(id, selection, request.composite());
@@ -123,8 +113,8 @@ public class ReplayService {
                     .filter(partition -> request.partition() == null || partition.partition() == request.partition())
                     .toList();
             if (partitions.isEmpty()) {
-                throw new ApiException(Response.Status.BAD_REQUEST, "expected partition " + request.partition()
-                        + " to exist in '" + topic + "', found none");
+                throw new ApiException(Response.Status.BAD_REQUEST, "invalid-replay", "expected partition "
+                        + request.partition() + " to exist in '" + topic + "', found none");
             }
             Map<TopicPartition, Long> end = reader.endOffsets(partitions);
             start = startOffsets(reader, partitions, request);
@@ -134,7 +124,7 @@ public class ReplayService {
         read(start, stop, "reading the selection from '" + topic + "'", record -> {
             matching(record, request, topic).ifPresent(selection::add);
             if (selection.size() > limit) {
-                throw new ApiException(Response.Status.BAD_REQUEST, "expected at most " + limit
+                throw new ApiException(Response.Status.BAD_REQUEST, "invalid-replay", "expected at most " + limit
                         + " events in one replay (lrp.api.max-replay-events), found more: narrow the selection");
             }
         });

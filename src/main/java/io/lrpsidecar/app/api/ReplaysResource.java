@@ -40,12 +40,13 @@ public class ReplaysResource {
 
     @GET
     @Path("{id}")
-    public Response progress(@PathParam("id") String id, @QueryParam("local") boolean local) {
+    public Response progress(@PathParam("id") String id, @QueryParam("local") String local) {
+        boolean askOthers = !QueryParameters.bool("local", local);
         var progress = replays.progress(id);
         if (progress.isPresent()) {
             return Response.ok(progress.get()).build();
         }
-        if (!local) {
+        if (askOthers) {
             var known = peers.askOthers("/replays/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "?local=true")
                     .answered().stream().findFirst();
             if (known.isPresent()) {
