@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.compiler.CompiledModel;
@@ -78,11 +79,15 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         return options;
     }
 
-    /** The versions of the libraries that compute explanations. */
+    /**
+     * The versions of the libraries that compute explanations, read from the ones loaded: ONNX Runtime's from its
+     * native library (DJL's {@code Engine.getVersion()} names the ONNX Runtime DJL was built against, not the one
+     * that runs), DJL's from its API jar.
+     */
     public static Map<String, String> runtimeVersions() {
-        Engine engine = Engine.getEngine("OnnxRuntime");
+        Engine.getEngine("OnnxRuntime");
         String project = CompiledExplainer.class.getPackage().getImplementationVersion();
-        return Map.of("onnxruntime", engine.getVersion(), "djl", Engine.getDjlVersion(),
+        return Map.of("onnxruntime", OrtEnvironment.getEnvironment().getVersion(), "djl", Engine.getDjlVersion(),
                 "lrp-sidecar", project == null ? "development" : project);
     }
 
