@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * TF32 off ({@link CudaProviderOptions}), which is logged once per process at INFO.
  *
  * @param name   the provider name as ONNX Runtime reports it ({@code CPUExecutionProvider}, ...)
- * @param device the DJL device to load models on
+ * @param device the device the provider computes on (for CUDA, the GPU whose id the provider options name; DJL
+ *               models are created on the CPU device either way, see {@link CompiledExplainer})
  */
 public record ExecutionProvider(String name, Device device) {
     private static final System.Logger LOG = System.getLogger(ExecutionProvider.class.getName());
