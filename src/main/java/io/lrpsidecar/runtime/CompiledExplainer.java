@@ -1,5 +1,6 @@
 package io.lrpsidecar.runtime;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -10,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.compiler.CompiledModel;
@@ -31,6 +33,11 @@ import java.util.Map;
 /**
  * Runs a compiled explainer through DJL on ONNX Runtime: one session, built once, one run per batch giving logits,
  * relevance and ledger. Thread-safe (runs are serialised); close it to free the native session.
+ *
+ * <p>On CUDA the session options carry the one CUDA provider, with TF32 off ({@link CudaProviderOptions}). DJL's
+ * model is created on the CPU device all the same: DJL 0.38's {@code OrtModel} appends a default CUDA provider (TF32
+ * on) whenever the model's device is a GPU, and ONNX Runtime refuses a second CUDA provider. DJL's ONNX Runtime
+ * tensors live in host memory on either device; ONNX Runtime copies them to the GPU.
  */
 public final class CompiledExplainer implements Explainer, AutoCloseable {
     private final CompiledModel compiled;
@@ -44,6 +51,15 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         this.provider = ExecutionProvider.select(settings.device());
         Engine.getEngine("OnnxRuntime");
         this.sessionOptions = sessionOptions(settings);
+        if (provider.isGpu()) {
+            try {
+                CudaProviderOptions.register(sessionOptions, provider.device().getDeviceId());
+            } catch (OrtException e) {
+                sessionOptions.close();
+                throw new IllegalStateException("ONNX Runtime refused the CUDA provider options "
+                        + CudaProviderOptions.exactFp32(provider.device().getDeviceId()) + ": " + e.getMessage(), e);
+            }
+        }
         Map<String, Object> options = new HashMap<>();
         options.put("sessionOptions", sessionOptions);
         if (settings.intraOpThreads() > 0) {
@@ -53,7 +69,7 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
             options.put("interOpNumThreads", Integer.toString(settings.interOpThreads()));
         }
         options.put("optLevel", "ALL_OPT");
-        Model loaded = Model.newInstance("lrp-explainer", provider.device(), "OnnxRuntime");
+        Model loaded = Model.newInstance("lrp-explainer", Device.cpu(), "OnnxRuntime");
         try {
             loaded.load(new ByteArrayInputStream(compiled.toOnnx()), options);
         } catch (IOException | MalformedModelException e) {
@@ -65,10 +81,15 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         this.predictor = loaded.newPredictor(new NoopTranslator());
     }
 
-    /** Session options with the spinning policy; DJL adds threads, optimisation level and provider. */
+    /**
+     * Session options with the spinning policy and deterministic compute (CUDA kernels with a fast non-deterministic
+     * path, such as {@code ReduceSum}, take the deterministic one, so a batch gives the same relevance on every run);
+     * DJL adds threads and optimisation level, the constructor the CUDA provider.
+     */
     public static OrtSession.SessionOptions sessionOptions(RuntimeSettings settings) {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
+            options.setDeterministicCompute(true);
             options.addConfigEntry("session.intra_op.allow_spinning", settings.spinning() ? "1" : "0");
             options.addConfigEntry("session.inter_op.allow_spinning", settings.spinning() ? "1" : "0");
         } catch (OrtException e) {
@@ -78,11 +99,15 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         return options;
     }
 
-    /** The versions of the libraries that compute explanations. */
+    /**
+     * The versions of the libraries that compute explanations, read from the ones loaded: ONNX Runtime's from its
+     * native library (DJL's {@code Engine.getVersion()} names the ONNX Runtime DJL was built against, not the one
+     * that runs), DJL's from its API jar.
+     */
     public static Map<String, String> runtimeVersions() {
-        Engine engine = Engine.getEngine("OnnxRuntime");
+        Engine.getEngine("OnnxRuntime");
         String project = CompiledExplainer.class.getPackage().getImplementationVersion();
-        return Map.of("onnxruntime", engine.getVersion(), "djl", Engine.getDjlVersion(),
+        return Map.of("onnxruntime", OrtEnvironment.getEnvironment().getVersion(), "djl", Engine.getDjlVersion(),
                 "lrp-sidecar", project == null ? "development" : project);
     }
 
@@ -103,7 +128,7 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         }
         int rows = input.dim(0);
         long[] targets = requestedTargets(target, rows);
-        try (NDManager manager = NDManager.newBaseManager(provider.device(), "OnnxRuntime")) {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "OnnxRuntime")) {
             NDArray inputArray = manager.create(toFloats(input.asDoubles()), new Shape(Arrays.stream(input.shape())
                     .asLongStream().toArray()));
             inputArray.setName(CompiledModel.INPUT);

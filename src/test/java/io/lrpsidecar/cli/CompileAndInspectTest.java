@@ -3,6 +3,7 @@ package io.lrpsidecar.cli;
 import static io.lrpsidecar.RelevanceAssertions.assertRelativeL2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OnnxTensor;
@@ -11,6 +12,7 @@ import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.ReferenceCase;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
+import io.lrpsidecar.runtime.ExecutionProvider;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -95,6 +97,7 @@ class CompileAndInspectTest {
 
     @Test
     void requiringTheGpuWithoutCudaFailsWithTheReason() {
+        assumeTrue(ExecutionProvider.probeCuda() != null, "runs where CUDA cannot be used");
         CliLauncher.Result result = launcher.launch("explain", "--model", DIGITS.resolve("model.onnx").toString(),
                 "--input", DIGITS.resolve("input.npy").toString(), "--device", "gpu");
         assertEquals(UserErrorHandler.BAD_INPUT, result.exitCode());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +17,9 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Device selection with the CPU build of ONNX Runtime (the one the tests run with): {@code auto} falls back to
- * CPU with one WARN line, {@code gpu} fails with the reason, and a usable CUDA would be taken.
+ * Device selection: {@code auto} falls back to CPU with one WARN line, {@code gpu} fails with the reason, and a
+ * usable CUDA is taken and its TF32 choice logged once. Runs with either ONNX Runtime build (the CPU jar, or the
+ * {@code -Pgpu} jar with or without a usable CUDA); the tests that need one of them say so by an assumption.
  */
 class ExecutionProviderTest {
 
@@ -46,30 +49,41 @@ class ExecutionProviderTest {
 
     @Test
     void theCpuBuildHasNoCudaAndSaysSo() {
+        assumeFalse(OnnxRuntimeJar.onClassPath().isGpuBuild(), "runs with the CPU build of ONNX Runtime");
         String problem = ExecutionProvider.probeCuda();
-        assertNotNull(problem, "the test class path carries the CPU build of ONNX Runtime");
+        assertNotNull(problem, "the CPU build of ONNX Runtime has no CUDA");
         assertTrue(problem.contains("no CUDA provider"), problem);
+    }
+
+    @Test
+    void theGpuBuildWithoutCudaSaysWhyTheProviderCannotStart() {
+        assumeTrue(OnnxRuntimeJar.onClassPath().isGpuBuild(), "runs with the -Pgpu build of ONNX Runtime");
+        String problem = ExecutionProvider.probeCuda();
+        assumeTrue(problem != null, "runs where CUDA cannot be used");
+        assertTrue(problem.startsWith("the CUDA provider failed to initialise: "), problem);
     }
 
     @Test
     void autoFallsBackToTheCpuWithOneWarning() {
         try (Captured log = new Captured()) {
-            ExecutionProvider provider = ExecutionProvider.select(DeviceChoice.AUTO);
+            ExecutionProvider provider = ExecutionProvider.select(DeviceChoice.AUTO, () -> "no GPU in this test");
             assertEquals(ExecutionProvider.CPU, provider.name());
             assertFalse(provider.isGpu());
             assertEquals(1, log.records.size(), "exactly one log line");
             assertEquals(Level.WARNING, log.records.get(0).getLevel());
-            assertTrue(log.records.get(0).getMessage().contains("explainers run on the CPU"),
+            assertEquals("CUDA is not usable (no GPU in this test); explainers run on the CPU (CPUExecutionProvider)",
                     log.records.get(0).getMessage());
         }
     }
 
     @Test
     void gpuFailsFastWithTheReason() {
+        String problem = ExecutionProvider.probeCuda();
+        assumeTrue(problem != null, "runs where CUDA cannot be used");
         GpuUnavailableException error = assertThrows(GpuUnavailableException.class,
                 () -> ExecutionProvider.select(DeviceChoice.GPU));
-        assertTrue(error.getMessage().startsWith("device=gpu was requested but CUDA cannot be used: the ONNX Runtime"
-                + " on the class path has no CUDA provider"), error.getMessage());
+        assertTrue(error.getMessage().startsWith("device=gpu was requested but CUDA cannot be used: " + problem),
+                error.getMessage());
     }
 
     @Test
@@ -90,13 +104,28 @@ class ExecutionProviderTest {
     }
 
     @Test
+    void choosingCudaLogsTheTf32ChoiceOnceAtInfo() {
+        ExecutionProvider.CUDA_CHOICE_LOGGED.set(false);
+        try (Captured log = new Captured()) {
+            ExecutionProvider.select(DeviceChoice.GPU, () -> null);
+            ExecutionProvider.select(DeviceChoice.AUTO, () -> null);
+            ExecutionProvider.select(DeviceChoice.GPU, () -> null);
+            assertEquals(1, log.records.size(), "exactly one log line for three CUDA explainers");
+            assertEquals(Level.INFO, log.records.get(0).getLevel());
+            assertEquals("CUDA execution provider with use_tf32=0 (TF32 off for exact fp32 matmul/conv)",
+                    log.records.get(0).getMessage());
+        }
+    }
+
+    @Test
     void theExplainerReportsTheProviderItRunsOn() {
+        String expected = ExecutionProvider.probeCuda() == null ? ExecutionProvider.CUDA : ExecutionProvider.CPU;
         try (CompiledExplainer explainer = new CompiledExplainer(io.lrpsidecar.compiler.ExplainerCompiler.compile(
                 io.lrpsidecar.engine.ExplainableModel.load(io.lrpsidecar.ReferenceCase.folder("mlp_tabular")
                         .resolve("model.onnx")),
                 new io.lrpsidecar.engine.composite.CompositeParser(file -> null).parse("epsilon"),
                 io.lrpsidecar.engine.InitMode.LOGIT), new RuntimeSettings(DeviceChoice.AUTO, 1, 1))) {
-            assertEquals(ExecutionProvider.CPU, explainer.executionProvider().name());
+            assertEquals(expected, explainer.executionProvider().name());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.lrpsidecar.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lrpsidecar.RelevanceAssertions;
 import io.lrpsidecar.ReferenceCase;
@@ -21,6 +22,7 @@ import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.events.v1.TargetSource;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.runtime.DeviceChoice;
+import io.lrpsidecar.runtime.ExecutionProvider;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -229,6 +231,7 @@ class ExplainTopologyTest {
 
     @Test
     void aFailingExplainerSendsTheBatchToTheDeadLettersAfterItsAttempts() {
+        assumeTrue(ExecutionProvider.probeCuda() != null, "device=gpu fails only where CUDA cannot be used");
         fixture = new TopologyFixture(TopologyFixture.settings(2, Duration.ofSeconds(1), List.of()),
                 TopologyFixture.settings(2, Duration.ofSeconds(1), List.of()), DeviceChoice.GPU);
         TopologyFixture f = fixture;
