@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param <T> the generated record class
  */
 public final class AvroSerde<T> implements Serde<T> {
+    /** The single-object header: marker C3 01 and the writer schema's 8-byte fingerprint. */
+    private static final int HEADER_LENGTH = 10;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
     /** Writer schemas by their 64-bit parsing fingerprint, as the single-object header names them. */
@@ -64,8 +66,6 @@ public final class AvroSerde<T> implements Serde<T> {
         BoundedAvroCheck.check(writerSchema(bytes), bytes, HEADER_LENGTH);
         return decoder.decode(bytes);
     }
-
-    private static final int HEADER_LENGTH = 10;
 
     private Schema writerSchema(byte[] bytes) throws IOException {
         if (bytes.length < HEADER_LENGTH || (bytes[0] & 0xff) != 0xC3 || bytes[1] != 0x01) {

@@ -28,6 +28,8 @@ final class ValidateProcessor implements Processor<byte[], byte[], Object, Objec
     private final int maxRecordBytes;
     private final String replayTopic;
     private ProcessorContext<Object, Object> context;
+    /** The stage the record in hand has reached, named by its dead letter if something throws. */
+    private FailedStage stage;
 
     ValidateProcessor(ModelRegistry registry, AvroSerde<PredictionEvent> events, StreamMetrics metrics,
             TopologySettings settings, String replayTopic) {
@@ -48,55 +50,65 @@ final class ValidateProcessor implements Processor<byte[], byte[], Object, Objec
     @Override
     public void process(Record<byte[], byte[]> record) {
         SourcePosition source = position();
-        FailedStage stage = FailedStage.DECODE;
-        Routed routed;
+        stage = FailedStage.DECODE;
+        Verdict verdict;
         try {
-            Optional<Rejection> refused = bounds(record).or(() -> replayHeader(record, source));
-            if (refused.isPresent()) {
-                deadLetter(record, source, refused.get(), "RecordRefused");
-                return;
-            }
-            PredictionEvent event;
-            try {
-                event = events.decode(record.value());
-            } catch (IOException | RuntimeException e) {
-                deadLetter(record, source, new Rejection(FailedStage.DECODE, "undecodable",
-                        "expected a single-object-encoded PredictionEvent: " + e.getMessage()),
-                        e.getClass().getName());
-                return;
-            }
-            stage = FailedStage.ROUTE;
-            Optional<ServedModel> model = registry.find(event.getModelName(), event.getModelVersion());
-            metrics.received(model.map(ServedModel::name).orElse(StreamMetrics.UNKNOWN),
-                    model.map(ServedModel::version).orElse(StreamMetrics.UNKNOWN));
-            if (model.isEmpty()) {
-                deadLetter(record, source, new Rejection(FailedStage.ROUTE, "unknown-model", "no model '"
-                        + event.getModelName() + "' version '" + event.getModelVersion() + "' is served; served: "
-                        + registry.all().stream().map(m -> m.name() + ":" + m.version()).toList()), "UnknownModel");
-                return;
-            }
-            stage = FailedStage.VALIDATE;
-            Optional<Rejection> rejection = EventValidator.check(event, model.get());
-            if (rejection.isPresent()) {
-                deadLetter(record, source, rejection.get(), "InvalidEvent");
-                return;
-            }
-            routed = new Routed(BatchProcessor.modelPrefix(event.getModelName(), event.getModelVersion()),
-                    PendingPrediction.newBuilder()
-                            .setSource(source)
-                            .setArrivalTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-                            .setRawKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                            .setRawValue(ByteBuffer.wrap(record.value()))
-                            .setReplayId(replayId(record, source))
-                            .build());
+            verdict = examine(record, source);
         } catch (Throwable e) {
-            deadLetter(record, source, new Rejection(stage, "internal-error", "handling the record failed in stage "
+            verdict = Verdict.refused(new Rejection(stage, "internal-error", "handling the record failed in stage "
                     + stage + ": " + e), e.getClass().getName());
-            return;
         }
-        // outside the catch: batching may explain a whole batch, and handles its own failures event by event
-        context.forward(new Record<>(routed.prefix(), routed.pending(), record.timestamp(), record.headers()),
-                ExplainTopology.BATCH);
+        if (verdict.routed() != null) {
+            // batching may explain a whole batch, and handles its own failures event by event
+            context.forward(new Record<>(verdict.routed().prefix(), verdict.routed().pending(), record.timestamp(),
+                    record.headers()), ExplainTopology.BATCH);
+        } else {
+            deadLetter(record, source, verdict.rejection(), verdict.errorClass());
+        }
+    }
+
+    /** What becomes of one record: batching, or a dead letter with the reason and the error class. */
+    private record Verdict(Routed routed, Rejection rejection, String errorClass) {
+        static Verdict refused(Rejection rejection, String errorClass) {
+            return new Verdict(null, rejection, errorClass);
+        }
+    }
+
+    /** Bounds, decodes, routes and validates; records in {@link #stage} how far it got. */
+    private Verdict examine(Record<byte[], byte[]> record, SourcePosition source) {
+        Optional<Rejection> refused = bounds(record).or(() -> replayHeader(record, source));
+        if (refused.isPresent()) {
+            return Verdict.refused(refused.get(), "RecordRefused");
+        }
+        PredictionEvent event;
+        try {
+            event = events.decode(record.value());
+        } catch (IOException | RuntimeException e) {
+            return Verdict.refused(new Rejection(FailedStage.DECODE, "undecodable",
+                    "expected a single-object-encoded PredictionEvent: " + e.getMessage()), e.getClass().getName());
+        }
+        stage = FailedStage.ROUTE;
+        Optional<ServedModel> model = registry.find(event.getModelName(), event.getModelVersion());
+        metrics.received(model.map(ServedModel::name).orElse(StreamMetrics.UNKNOWN),
+                model.map(ServedModel::version).orElse(StreamMetrics.UNKNOWN));
+        if (model.isEmpty()) {
+            return Verdict.refused(new Rejection(FailedStage.ROUTE, "unknown-model", "no model '"
+                    + event.getModelName() + "' version '" + event.getModelVersion() + "' is served; served: "
+                    + registry.all().stream().map(m -> m.name() + ":" + m.version()).toList()), "UnknownModel");
+        }
+        stage = FailedStage.VALIDATE;
+        Optional<Rejection> rejection = EventValidator.check(event, model.get());
+        if (rejection.isPresent()) {
+            return Verdict.refused(rejection.get(), "InvalidEvent");
+        }
+        return new Verdict(new Routed(BatchProcessor.modelPrefix(event.getModelName(), event.getModelVersion()),
+                PendingPrediction.newBuilder()
+                        .setSource(source)
+                        .setArrivalTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                        .setRawKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                        .setRawValue(ByteBuffer.wrap(record.value()))
+                        .setReplayId(replayId(record, source))
+                        .build()), null, null);
     }
 
     /** A validated event on its way to its model's batch. */
