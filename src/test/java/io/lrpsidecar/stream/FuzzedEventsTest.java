@@ -1,17 +1,27 @@
 package io.lrpsidecar.stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lrpsidecar.ReferenceCase;
+import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.composite.CompositeParser;
 import io.lrpsidecar.events.v1.DataType;
 import io.lrpsidecar.events.v1.DeadLetter;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.events.v1.SourcePosition;
+import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.runtime.DeviceChoice;
+import io.lrpsidecar.runtime.RuntimeSettings;
+import io.lrpsidecar.testing.Await;
+import io.lrpsidecar.testing.TestBroker;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,21 +30,28 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /**
- * The explain topology against {@value #MUTANTS} mutated {@link PredictionEvent} records (fixed seed): bit flips,
- * hostile length prefixes, truncation and trailing bytes, each mutant followed by a valid event. Every valid event is
- * explained exactly once, every mutant yields exactly one explanation or one dead letter (matched by source position)
- * and a dead letter keeps the mutant's bytes unchanged; no record makes the topology throw, so the stream never
- * stops.
+ * The sidecar's stream on a real broker against {@value #MUTANTS} mutated {@link PredictionEvent} records (fixed
+ * seed): bit flips, hostile length prefixes, truncation and trailing bytes, each mutant followed by a valid event.
+ * Every valid event is explained exactly once, every mutant yields exactly one explanation or one dead letter (matched
+ * by source position, read_committed) and a dead letter keeps the mutant's bytes unchanged; the stream never stops.
  */
 class FuzzedEventsTest {
     private static final int MUTANTS = 10_000;
     private static final long SEED = 9_2026L;
-    private static final int PAIRS_PER_CLOCK_TICK = 8;
-    private static final Duration CLOCK_TICK = Duration.ofMillis(20);
     private static final int PROBLEMS_SHOWN = 20;
+    private static final Tensor TABULAR = Npy.read(ReferenceCase.folder("mlp_tabular").resolve("input.npy"))
+            .tensor();
+    private static final AvroSerde<PredictionEvent> EVENTS = new AvroSerde<>(PredictionEvent.getClassSchema());
 
     /** What one input record led to. */
     private record Outcome(List<Explanation> explanations, List<DeadLetter> deadLetters) {
@@ -44,33 +61,39 @@ class FuzzedEventsTest {
     }
 
     @Test
-    void everyMutantIsExplainedOrDeadLetteredOnceAndEveryValidEventIsExplainedOnce() {
-        ModelSettings settings = TopologyFixture.settings(16, Duration.ofMillis(50),
-                TopologyFixture.TABULAR_FEATURES);
-        try (TopologyFixture f = new TopologyFixture(settings, settings, DeviceChoice.CPU)) {
-            List<byte[]> originals = originals(f).stream().map(f.events::encode).toList();
+    void everyMutantIsExplainedOrDeadLetteredOnceAndEveryValidEventIsExplainedOnce() throws Exception {
+        StreamTopics topics = StreamTopics.defaults();
+        try (KafkaClusterTestKit cluster = TestBroker.start(TestBroker.TOPICS, 1);
+                ModelRegistry registry = registry()) {
+            String bootstrap = cluster.bootstrapServers();
+            KafkaStreams streams = TestBroker.explainStreams("lrp-fuzz", bootstrap, registry, 100);
+            streams.start();
+            List<byte[]> originals = originals().stream().map(EVENTS::encode).toList();
             Random random = new Random(SEED);
             EventMutator mutator = new EventMutator(random);
             Map<Long, EventMutator.Mutant> mutants = new HashMap<>();
             Map<Long, String> valid = new HashMap<>();
             long offset = 0;
-            for (int i = 0; i < MUTANTS; i++) {
-                EventMutator.Mutant mutant = mutator.mutate(originals.get(random.nextInt(originals.size())),
-                        EventMutator.Kind.values()[i % EventMutator.Kind.values().length]);
-                pipe(f, "mutant-" + i, mutant.bytes(), "mutant " + i + " (" + mutant.description() + ")");
-                mutants.put(offset++, mutant);
-                String id = "valid-" + i;
-                pipe(f, id, f.events.encode(f.creditEvent(id, i % f.tabular.dim(0), 0).build()),
-                        "the valid event after mutant " + i);
-                valid.put(offset++, id);
-                if (i % PAIRS_PER_CLOCK_TICK == PAIRS_PER_CLOCK_TICK - 1) {
-                    f.driver.advanceWallClockTime(CLOCK_TICK);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < MUTANTS; i++) {
+                    EventMutator.Mutant mutant = mutator.mutate(originals.get(random.nextInt(originals.size())),
+                            EventMutator.Kind.values()[i % EventMutator.Kind.values().length]);
+                    send(producer, topics, "mutant-" + i, mutant.bytes());
+                    mutants.put(offset++, mutant);
+                    String id = "valid-" + i;
+                    send(producer, topics, id, EVENTS.encode(event(id, i % TABULAR.dim(0)).build()));
+                    valid.put(offset++, id);
                 }
+                producer.flush();
             }
-            f.driver.advanceWallClockTime(Duration.ofSeconds(1));
+            List<Explanation> explanations = new ArrayList<>();
+            List<DeadLetter> deadLetters = new ArrayList<>();
+            readOutcomes(bootstrap, topics, 2 * MUTANTS, explanations, deadLetters);
+            assertEquals(KafkaStreams.State.RUNNING, streams.state(), "the stream never stops");
+            streams.close(Duration.ofSeconds(30));
 
-            List<Explanation> explanations = f.explanations.readValuesToList();
-            List<DeadLetter> deadLetters = f.deadLetters.readValuesToList();
             Map<Long, Outcome> outcomes = outcomesByOffset(explanations, deadLetters);
             List<String> problems = new ArrayList<>();
             checkValidEvents(valid, outcomes, explanations, problems);
@@ -88,30 +111,67 @@ class FuzzedEventsTest {
         }
     }
 
+    private static ModelRegistry registry() {
+        ModelSettings settings = TopologyFixture.settings(16, Duration.ofMillis(50), TopologyFixture.TABULAR_FEATURES);
+        return new ModelRegistry().add(new ServedModel("credit", "2", "sha-credit", ExplainableModel.load(
+                ReferenceCase.folder("mlp_tabular").resolve("model.onnx")), settings,
+                new RuntimeSettings(DeviceChoice.CPU, 1, 1), new CompositeParser(file -> {
+                    throw new IllegalArgumentException("the configured composite reads no file");
+                })));
+    }
+
+    private static PredictionEvent.Builder event(String id, int row) {
+        return PredictionEvent.newBuilder().setEventId(id).setModelName("credit").setModelVersion("2")
+                .setEventTime(Instant.ofEpochMilli(999_000)).setInput(TopologyFixture.row(TABULAR, row))
+                .setReportedClass(0).setAttributes(Map.of());
+    }
+
     /** The records the mutants start from: between them, every field of a PredictionEvent is set. */
-    private static List<PredictionEvent> originals(TopologyFixture f) {
-        double[] row = TensorCodec.values(TopologyFixture.row(f.tabular, 4));
+    private static List<PredictionEvent> originals() {
+        double[] row = TensorCodec.values(TopologyFixture.row(TABULAR, 4));
         ByteBuffer float64 = ByteBuffer.allocate(row.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         Arrays.stream(row).forEach(float64::putDouble);
         float64.flip();
         return List.of(
-                f.creditEvent("original-plain", 0, 0).build(),
-                f.creditEvent("original-scored", 1, 1).setReportedScores(List.of(-1.5f, 2.25f)).setLabel(1).build(),
-                f.creditEvent("original-traced", 2, 0).setTargetClass(1)
+                event("original-plain", 0).build(),
+                event("original-scored", 1).setReportedClass(1).setReportedScores(List.of(-1.5f, 2.25f)).setLabel(1)
+                        .build(),
+                event("original-traced", 2).setTargetClass(1)
                         .setTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
                         .setAttributes(Map.of("region", "eu-west", "channel", "web")).build(),
-                f.creditEvent("original-composite", 3, 0).setComposite("epsilon-plus-flat").build(),
-                f.creditEvent("original-float64", 4, 0).setInput(io.lrpsidecar.events.v1.Tensor.newBuilder()
+                event("original-composite", 3).setComposite("epsilon-plus-flat").build(),
+                event("original-float64", 4).setInput(io.lrpsidecar.events.v1.Tensor.newBuilder()
                         .setDtype(DataType.FLOAT64).setShape(List.of(1L, (long) row.length)).setData(float64)
                         .build()).build());
     }
 
-    private static void pipe(TopologyFixture f, String key, byte[] value, String what) {
-        try {
-            f.predictions.pipeInput(key.getBytes(StandardCharsets.UTF_8), value);
-        } catch (Throwable thrown) {
-            throw new AssertionError("expected the topology to explain or dead-letter " + what + ", but it threw "
-                    + thrown + "; the record: " + EventMutator.hex(value), thrown);
+    private static void send(KafkaProducer<byte[], byte[]> producer, StreamTopics topics, String key,
+            byte[] value) {
+        producer.send(new ProducerRecord<>(topics.predictions(), key.getBytes(StandardCharsets.UTF_8), value));
+    }
+
+    /** Reads explanations and dead letters (read_committed) until {@code expected} came, then once more. */
+    private static void readOutcomes(String bootstrap, StreamTopics topics, int expected,
+            List<Explanation> explanations, List<DeadLetter> deadLetters) {
+        AvroSerde<Explanation> explanationSerde = new AvroSerde<>(Explanation.getClassSchema());
+        AvroSerde<DeadLetter> letterSerde = new AvroSerde<>(DeadLetter.getClassSchema());
+        try (KafkaConsumer<String, byte[]> explained = TestBroker.readCommitted(bootstrap, topics.explanations(),
+                "fuzz-explanations");
+                KafkaConsumer<String, byte[]> letters = TestBroker.readCommitted(bootstrap, topics.deadLetters(),
+                        "fuzz-dead-letters")) {
+            Runnable poll = () -> {
+                explained.poll(Duration.ofMillis(100)).forEach(record -> explanations.add(
+                        explanationSerde.deserializer().deserialize(record.topic(), record.value())));
+                letters.poll(Duration.ofMillis(100)).forEach(record -> deadLetters.add(
+                        letterSerde.deserializer().deserialize(record.topic(), record.value())));
+            };
+            Await.until(Duration.ofSeconds(150), expected + " explanations and dead letters", () -> {
+                poll.run();
+                return explanations.size() + deadLetters.size() >= expected;
+            }, () -> explanations.size() + " explanations and " + deadLetters.size() + " dead letters");
+            for (int i = 0; i < 10; i++) {
+                poll.run();
+            }
         }
     }
 
