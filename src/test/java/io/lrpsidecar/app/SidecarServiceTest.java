@@ -141,6 +141,8 @@ class SidecarServiceTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"status\": \"UP\""), health.body());
+        assertTrue(health.body().contains("\"state\": \"RUNNING\""), "the stream's state listener is installed: "
+                + health.body());
         HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(metrics).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(scrape.body().contains("lrp_events_explained_total{"), "explanations are counted");
