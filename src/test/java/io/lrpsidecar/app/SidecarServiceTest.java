@@ -14,6 +14,7 @@ import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.stream.AvroSerde;
 import io.lrpsidecar.stream.TensorCodec;
+import io.lrpsidecar.testing.HandcraftedAvro;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -44,10 +45,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * The service on a real Kafka broker: of 2000 events, 5% malformed in seven ways, exactly the valid ones are explained,
- * once each (read_committed), every malformed one lands in the dead-letter topic with its reason, an explanation
- * equals {@code lrp explain} on the same input, {@code lrp tail} decodes the topic, readiness is UP and the metrics
- * count.
+ * The service on a real Kafka broker: of 2000 events, 5% malformed in eight ways (a hostile length and a file-reading
+ * composite among them), exactly the valid ones are explained, once each (read_committed), every malformed one lands
+ * in the dead-letter topic with its reason, an explanation equals {@code lrp explain} on the same input, {@code lrp
+ * tail} decodes the topic, readiness stays UP and the metrics count, with labels from configuration only.
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = true)
@@ -62,16 +63,22 @@ class SidecarServiceTest {
     URI metrics;
 
     private static final int EVENTS = 2000;
-    /** Seven ways to be malformed, each named by the dead-letter reason it must produce. */
+    /**
+     * Eight ways to be malformed, each named by the dead-letter reason it must produce; undecodable ones alternate
+     * between garbage and a shape array declaring 2^31−10 items, bad composites read {@code @/dev/zero}.
+     */
     private static final List<String> MALFORMED_WAYS = List.of("undecodable", "empty-value", "unknown-model",
-            "non-finite", "shape-mismatch", "unsupported-dtype", "target-out-of-range");
+            "non-finite", "shape-mismatch", "unsupported-dtype", "target-out-of-range", "bad-composite");
 
     private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
 
     private byte[] malformed(String way, String id, Tensor digits, int i) {
         PredictionEvent.Builder event = event(id, digits, i);
         return switch (way) {
-            case "undecodable" -> ("garbage " + i).getBytes(StandardCharsets.UTF_8);
+            case "undecodable" -> i / 20 / MALFORMED_WAYS.size() % 2 == 0
+                    ? ("garbage " + i).getBytes(StandardCharsets.UTF_8) : HandcraftedAvro.hostileShapeArray();
+            case "bad-composite" -> events.encode(event.setComposite("epsilon-gamma-box(low=@/dev/zero,high=1)")
+                    .build());
             case "empty-value" -> new byte[0];
             case "unknown-model" -> events.encode(event.setModelName("nobody").build());
             case "non-finite" -> {
@@ -148,6 +155,9 @@ class SidecarServiceTest {
         assertTrue(scrape.body().contains("lrp_events_explained_total{"), "explanations are counted");
         assertTrue(scrape.body().contains("lrp_events_dead_lettered_total{reason=\"unknown-model\""),
                 "dead letters are counted by reason");
+        assertTrue(scrape.body().contains("lrp_events_received_total{model=\"unknown\""),
+                "events of unknown models are counted under unknown");
+        assertTrue(!scrape.body().contains("model=\"nobody\""), "no label comes from a record");
     }
 
     /** An explanation from the stream equals {@code lrp explain} (reference engine) on the same input and target. */

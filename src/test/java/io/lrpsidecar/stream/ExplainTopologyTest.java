@@ -282,10 +282,11 @@ class ExplainTopologyTest {
         org.apache.kafka.streams.test.TestRecord<byte[], DeadLetter> letter = f.deadLetters.readRecord();
         assertEquals("replay-3", ReplayHeader.of(letter.headers()).orElseThrow());
         f.driver.advanceWallClockTime(TopologySettings.defaults().recentRetention().plusMinutes(2));
-        assertEquals(0, store.approximateNumEntries() + countOf(index), "expired explanations are removed");
+        // counted, not RocksDB's approximateNumEntries, which may still include deleted keys
+        assertEquals(0, countOf(store) + countOf(index), "expired explanations are removed");
     }
 
-    private static long countOf(org.apache.kafka.streams.state.KeyValueStore<String, String> store) {
+    private static long countOf(org.apache.kafka.streams.state.KeyValueStore<String, ?> store) {
         long count = 0;
         try (var all = store.all()) {
             while (all.hasNext()) {

@@ -6,19 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lrpsidecar.ReferenceCase;
-import io.lrpsidecar.events.v1.DataType;
 import io.lrpsidecar.events.v1.DeadLetter;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.FailedStage;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.runtime.DeviceChoice;
+import io.lrpsidecar.testing.HandcraftedAvro;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -27,9 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.apache.avro.SchemaNormalization;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -40,7 +34,6 @@ import org.junit.jupiter.api.Test;
  * one dead letter with its original bytes, the valid events around it are explained once each, and nothing throws.
  */
 class HostileEventsTest {
-    static final long HOSTILE_LENGTH = (1L << 31) - 10;
     private TopologyFixture fixture;
 
     private TopologyFixture fixture(ModelSettings.OverridePolicy overrides, TopologySettings topology) {
@@ -74,65 +67,38 @@ class HostileEventsTest {
         return letters.get(0);
     }
 
-    /** The single-object header of a PredictionEvent, then the fields that {@code body} writes. */
-    static byte[] handcrafted(IoConsumer body) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(new byte[] {(byte) 0xC3, 0x01});
-        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(
-                SchemaNormalization.parsingFingerprint64(PredictionEvent.getClassSchema())).array());
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        body.write(encoder);
-        encoder.flush();
-        return out.toByteArray();
-    }
-
-    @FunctionalInterface
-    interface IoConsumer {
-        void write(BinaryEncoder encoder) throws IOException;
-    }
-
-    static void eventUpToShape(BinaryEncoder encoder) throws IOException {
-        encoder.writeString("e");
-        encoder.writeString("credit");
-        encoder.writeString("2");
-        encoder.writeLong(999_000L);
-        encoder.writeEnum(DataType.FLOAT32.ordinal());
-    }
-
     @Test
-    void hostileLengthPrefixesAreDeadLetteredWithoutAllocatingWhatTheyDeclare() throws IOException {
+    void hostileLengthPrefixesAreDeadLetteredWithoutAllocatingWhatTheyDeclare() {
         TopologyFixture f = fixture();
         Map<String, byte[]> hostile = Map.of(
-                "array", handcrafted(encoder -> {
-                    eventUpToShape(encoder);
-                    encoder.writeLong(HOSTILE_LENGTH);
-                }),
-                "bytes", handcrafted(encoder -> {
-                    eventUpToShape(encoder);
+                "array", HandcraftedAvro.hostileShapeArray(),
+                "bytes", HandcraftedAvro.predictionEvent(encoder -> {
+                    HandcraftedAvro.fieldsUpToShape(encoder);
                     encoder.writeLong(1);
                     encoder.writeLong(30);
                     encoder.writeLong(0);
-                    encoder.writeLong(HOSTILE_LENGTH);
+                    encoder.writeLong(HandcraftedAvro.HOSTILE_LENGTH);
                 }),
-                "string", handcrafted(encoder -> encoder.writeLong(HOSTILE_LENGTH)),
-                "map", handcrafted(encoder -> {
+                "string", HandcraftedAvro.predictionEvent(encoder ->
+                        encoder.writeLong(HandcraftedAvro.HOSTILE_LENGTH)),
+                "map", HandcraftedAvro.predictionEvent(encoder -> {
                     byte[] valid = f.events.encode(f.creditEvent("m", 0, 0).build());
                     // everything up to the attributes map of a valid event, then a hostile map block count
                     int attributes = valid.length - 2;
                     encoder.writeFixed(valid, 10, attributes - 10);
-                    encoder.writeLong(HOSTILE_LENGTH);
+                    encoder.writeLong(HandcraftedAvro.HOSTILE_LENGTH);
                 }),
-                "negative", handcrafted(encoder -> {
-                    eventUpToShape(encoder);
+                "negative", HandcraftedAvro.predictionEvent(encoder -> {
+                    HandcraftedAvro.fieldsUpToShape(encoder);
                     encoder.writeLong(1);
                     encoder.writeLong(30);
                     encoder.writeLong(0);
                     encoder.writeLong(-5);
                 }),
-                "block-size", handcrafted(encoder -> {
-                    eventUpToShape(encoder);
+                "block-size", HandcraftedAvro.predictionEvent(encoder -> {
+                    HandcraftedAvro.fieldsUpToShape(encoder);
                     encoder.writeLong(-1);
-                    encoder.writeLong(HOSTILE_LENGTH);
+                    encoder.writeLong(HandcraftedAvro.HOSTILE_LENGTH);
                 }));
         for (Map.Entry<String, byte[]> entry : hostile.entrySet()) {
             DeadLetter letter = sandwiched(f, entry.getKey(), entry.getValue());
@@ -144,7 +110,7 @@ class HostileEventsTest {
     }
 
     @Test
-    void compositeOverridesCannotReadFiles() throws IOException {
+    void compositeOverridesCannotReadFiles() {
         TopologyFixture f = fixture();
         String readable = ReferenceCase.folder("mlp_tabular").resolve("input.npy").toAbsolutePath().toString();
         for (String spec : List.of("epsilon-gamma-box(low=@/dev/zero,high=1)",

@@ -15,6 +15,7 @@ import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.runtime.DeviceChoice;
 import io.lrpsidecar.runtime.RuntimeSettings;
 import io.lrpsidecar.testing.Await;
+import io.lrpsidecar.testing.HandcraftedAvro;
 import io.lrpsidecar.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -123,10 +124,7 @@ class HostileRecordsOnBrokerTest {
         Map<String, byte[]> hostile = new LinkedHashMap<>();
         hostile.put("2MiB", twoMiB);
         hostile.put("20MiB", twentyMiB);
-        hostile.put("hostile-array", HostileEventsTest.handcrafted(encoder -> {
-            HostileEventsTest.eventUpToShape(encoder);
-            encoder.writeLong(HostileEventsTest.HOSTILE_LENGTH);
-        }));
+        hostile.put("hostile-array", HandcraftedAvro.hostileShapeArray());
         hostile.put("dev-zero", encode(event("dev-zero").setComposite("epsilon-gamma-box(low=@/dev/zero,high=1)")));
         hostile.put("missing-npy", encode(event("missing-npy")
                 .setComposite("epsilon-gamma-box(low=@/missing.npy,high=1)")));
