@@ -14,6 +14,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import io.lrpsidecar.testing.CapturedLog;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,30 +23,6 @@ import org.junit.jupiter.api.Test;
  * {@code -Pgpu} jar with or without a usable CUDA); the tests that need one of them say so by an assumption.
  */
 class ExecutionProviderTest {
-
-    /** Collects what the selector logs. */
-    private static final class Captured extends Handler implements AutoCloseable {
-        private final Logger logger = Logger.getLogger(ExecutionProvider.class.getName());
-        final List<LogRecord> records = new ArrayList<>();
-
-        Captured() {
-            logger.addHandler(this);
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-        }
-    }
 
     @Test
     void theCpuBuildHasNoCudaAndSaysSo() {
@@ -65,14 +42,14 @@ class ExecutionProviderTest {
 
     @Test
     void autoFallsBackToTheCpuWithOneWarning() {
-        try (Captured log = new Captured()) {
+        try (CapturedLog log = new CapturedLog(ExecutionProvider.class.getName())) {
             ExecutionProvider provider = ExecutionProvider.select(DeviceChoice.AUTO, () -> "no GPU in this test");
             assertEquals(ExecutionProvider.CPU, provider.name());
             assertFalse(provider.isGpu());
-            assertEquals(1, log.records.size(), "exactly one log line");
-            assertEquals(Level.WARNING, log.records.get(0).getLevel());
+            assertEquals(1, log.records().size(), "exactly one log line");
+            assertEquals(Level.WARNING, log.records().get(0).getLevel());
             assertEquals("CUDA is not usable (no GPU in this test); explainers run on the CPU (CPUExecutionProvider)",
-                    log.records.get(0).getMessage());
+                    log.records().get(0).getMessage());
         }
     }
 
@@ -106,14 +83,14 @@ class ExecutionProviderTest {
     @Test
     void choosingCudaLogsTheTf32ChoiceOnceAtInfo() {
         ExecutionProvider.CUDA_CHOICE_LOGGED.set(false);
-        try (Captured log = new Captured()) {
+        try (CapturedLog log = new CapturedLog(ExecutionProvider.class.getName())) {
             ExecutionProvider.select(DeviceChoice.GPU, () -> null);
             ExecutionProvider.select(DeviceChoice.AUTO, () -> null);
             ExecutionProvider.select(DeviceChoice.GPU, () -> null);
-            assertEquals(1, log.records.size(), "exactly one log line for three CUDA explainers");
-            assertEquals(Level.INFO, log.records.get(0).getLevel());
+            assertEquals(1, log.records().size(), "exactly one log line for three CUDA explainers");
+            assertEquals(Level.INFO, log.records().get(0).getLevel());
             assertEquals("CUDA execution provider with use_tf32=0 (TF32 off for exact fp32 matmul/conv)",
-                    log.records.get(0).getMessage());
+                    log.records().get(0).getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lrpsidecar.testing.CapturedLog;
 import io.lrpsidecar.testing.Await;
 import io.lrpsidecar.testing.PlainJvmLogging;
 import io.lrpsidecar.testing.TestBroker;

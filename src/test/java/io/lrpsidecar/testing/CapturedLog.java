@@ -1,4 +1,4 @@
-package io.lrpsidecar.app.health;
+package io.lrpsidecar.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -9,25 +9,30 @@ import java.util.logging.Logger;
 import org.jboss.logmanager.formatters.PatternFormatter;
 
 /** Collects what the loggers under one name log while open (JBoss Logging reaches java.util.logging handlers). */
-final class CapturedLog extends Handler implements AutoCloseable {
+public final class CapturedLog extends Handler implements AutoCloseable {
     private final Logger logger;
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
     /** The message with its parameters filled in, whatever the style (printf or MessageFormat). */
     private final PatternFormatter messageOnly = new PatternFormatter("%s");
 
-    CapturedLog(String loggerName) {
+    public CapturedLog(String loggerName) {
         logger = Logger.getLogger(loggerName);
         logger.addHandler(this);
     }
 
     /** The messages logged at ERROR (or SEVERE) and above. */
-    List<String> errors() {
+    public List<String> errors() {
         return atLeast(Level.SEVERE.intValue(), Integer.MAX_VALUE);
     }
 
     /** The messages logged at WARN (WARNING), below ERROR. */
-    List<String> warnings() {
+    public List<String> warnings() {
         return atLeast(Level.WARNING.intValue(), Level.SEVERE.intValue() - 1);
+    }
+
+    /** Everything logged so far, as the records. */
+    public List<LogRecord> records() {
+        return List.copyOf(records);
     }
 
     private List<String> atLeast(int lowest, int highest) {
