@@ -114,6 +114,42 @@ class HostileRecordsOnBrokerTest {
         }
     }
 
+    /**
+     * Live and replayed predictions at equal partitions and offsets wait in the batching store together; before the
+     * store key held the source topic, each replayed one overwrote the live one at its offset.
+     */
+    @Test
+    void liveAndReplayedPredictionsAtEqualOffsetsAreAllExplained() throws Exception {
+        int events = 40;
+        try (KafkaClusterTestKit cluster = TestBroker.start(TestBroker.TOPICS, 1);
+                ModelRegistry registry = registry()) {
+            String bootstrap = cluster.bootstrapServers();
+            StreamTopics topics = StreamTopics.defaults();
+            KafkaStreams streams = TestBroker.explainStreams("lrp-replay-collision", bootstrap, registry, 100);
+            streams.start();
+            List<String> live = new ArrayList<>();
+            List<String> replayed = new ArrayList<>();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < events; i++) {
+                    send(producer, topics, "live-" + i, validEvent("live-" + i), live);
+                    String id = "replayed-" + i;
+                    producer.send(new ProducerRecord<>(topics.predictionsReplay(), null, id.getBytes(
+                            StandardCharsets.UTF_8), validEvent(id), ReplayHeader.with("replay-" + i % 3)));
+                    replayed.add(id);
+                }
+                producer.flush();
+            }
+            assertEquals(live, read(bootstrap, topics.explanations(), events).stream().map(ConsumerRecord::key)
+                    .toList(), "every live prediction explained once");
+            assertEquals(replayed.stream().sorted().toList(), read(bootstrap, topics.explanationsReplay(), events)
+                    .stream().map(ConsumerRecord::key).sorted().toList(), "every replayed prediction explained once");
+            assertTrue(read(bootstrap, topics.deadLetters(), 0).isEmpty(), "nothing dead-lettered");
+            streams.close(Duration.ofSeconds(30));
+        }
+    }
+
     private static Map<String, byte[]> hostileRecords() throws Exception {
         Random random = new Random(20261129);
         byte[] twoMiB = new byte[2 << 20];
