@@ -294,7 +294,8 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
             } catch (OutputEncoder.OutputTooLargeException e) {
                 deadLetter(pending, FailedStage.EXPLAIN, "output-too-large", e.getMessage(), e.getClass().getName());
                 continue;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // any throwable: the rows before this one are sent already, so nothing may reach flush's catch
                 deadLetter(pending, FailedStage.EXPLAIN, "output-failed", "assembling or serialising the outputs "
                         + "failed: " + e, e.getClass().getName());
                 continue;
