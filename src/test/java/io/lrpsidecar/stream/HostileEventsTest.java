@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -124,9 +123,8 @@ class HostileEventsTest {
         }
     }
 
-    /** Tagged long: a thousand compilations take about a minute on two cores; .ci/run runs it after the suite. */
+    /** A thousand compilations: about 20 s on an idle two-core machine. */
     @Test
-    @Tag("long")
     void distinctOverridesKeepTheCompiledExplainersBounded() {
         TopologyFixture f = fixture(new ModelSettings.OverridePolicy(List.of(), 4, Optional.empty(),
                 Optional.empty()), TopologySettings.defaults());
