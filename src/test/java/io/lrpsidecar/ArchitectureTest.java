@@ -1,6 +1,7 @@
 package io.lrpsidecar;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -55,5 +56,25 @@ class ArchitectureTest {
         assertNoViolation(noClasses().that().resideInAPackage("io.lrpsidecar.graph..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.lrpsidecar.engine..", "io.lrpsidecar.cli..",
                         "org.apache.kafka..", "io.quarkus..", "ai.onnxruntime..", "ai.djl.."));
+    }
+
+    /**
+     * The layers of ADR 0008 (the {@code tensor} layer joins once it has classes): graph, engine, compiler, runtime,
+     * stream, then the edge (app and cli); a layer is used only by the layers above it.
+     */
+    @Test
+    void layersAreUsedOnlyFromAbove() {
+        assertNoViolation(layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("graph").definedBy("io.lrpsidecar.graph..")
+                .layer("engine").definedBy("io.lrpsidecar.engine..")
+                .layer("compiler").definedBy("io.lrpsidecar.compiler..")
+                .layer("runtime").definedBy("io.lrpsidecar.runtime..")
+                .layer("stream").definedBy("io.lrpsidecar.stream..")
+                .layer("edge").definedBy("io.lrpsidecar.app..", "io.lrpsidecar.cli..")
+                .whereLayer("edge").mayNotBeAccessedByAnyLayer()
+                .whereLayer("stream").mayOnlyBeAccessedByLayers("edge")
+                .whereLayer("runtime").mayOnlyBeAccessedByLayers("stream", "edge")
+                .whereLayer("compiler").mayOnlyBeAccessedByLayers("runtime", "stream", "edge")
+                .whereLayer("engine").mayOnlyBeAccessedByLayers("compiler", "runtime", "stream", "edge"));
     }
 }
