@@ -59,13 +59,14 @@ class ArchitectureTest {
     }
 
     /**
-     * The layers of ADR 0008 (the {@code tensor} layer joins once it has classes): graph, engine, compiler, runtime,
-     * stream, then the edge (app and cli); a layer is used only by the layers above it.
+     * The layers of ADR 0008: graph, tensor (the primitives and their double-precision implementation), engine,
+     * compiler, runtime, stream, then the edge (app and cli); a layer is used only by the layers above it.
      */
     @Test
     void layersAreUsedOnlyFromAbove() {
         assertNoViolation(layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("graph").definedBy("io.lrpsidecar.graph..")
+                .layer("tensor").definedBy("io.lrpsidecar.tensor..")
                 .layer("engine").definedBy("io.lrpsidecar.engine..")
                 .layer("compiler").definedBy("io.lrpsidecar.compiler..")
                 .layer("runtime").definedBy("io.lrpsidecar.runtime..")
@@ -75,6 +76,7 @@ class ArchitectureTest {
                 .whereLayer("stream").mayOnlyBeAccessedByLayers("edge")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("stream", "edge")
                 .whereLayer("compiler").mayOnlyBeAccessedByLayers("runtime", "stream", "edge")
-                .whereLayer("engine").mayOnlyBeAccessedByLayers("compiler", "runtime", "stream", "edge"));
+                .whereLayer("engine").mayOnlyBeAccessedByLayers("compiler", "runtime", "stream", "edge")
+                .whereLayer("tensor").mayOnlyBeAccessedByLayers("engine", "compiler", "runtime", "stream", "edge"));
     }
 }

@@ -1,14 +1,9 @@
 package io.lrpsidecar.compiler;
 
-import static io.lrpsidecar.engine.reference.TensorMath.add;
-import static io.lrpsidecar.engine.reference.TensorMath.negative;
-import static io.lrpsidecar.engine.reference.TensorMath.onesLike;
-import static io.lrpsidecar.engine.reference.TensorMath.positive;
-import static io.lrpsidecar.engine.reference.TensorMath.scale;
-import static io.lrpsidecar.engine.reference.TensorMath.square;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilize;
-import static io.lrpsidecar.engine.reference.TensorMath.subtract;
-import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
+import static io.lrpsidecar.tensor.Stabilizer.ZENNIT;
+import static io.lrpsidecar.tensor.Unary.NEGATIVE;
+import static io.lrpsidecar.tensor.Unary.POSITIVE;
+import static io.lrpsidecar.tensor.Unary.SQUARE;
 
 import io.lrpsidecar.engine.reference.Kernels;
 import io.lrpsidecar.engine.rules.AlphaBetaRule;
@@ -25,6 +20,7 @@ import io.lrpsidecar.graph.Attributes;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +40,8 @@ import java.util.Map;
  * class in {@code io.lrpsidecar.engine.rules}.
  */
 final class LinearRuleEmitter {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
+
     private final CompileContext context;
 
     LinearRuleEmitter(CompileContext context) {
@@ -68,12 +66,12 @@ final class LinearRuleEmitter {
             return layer.transposed(node.input(1), r, hint + "_grad");
         }
         if (rule instanceof ZPlusRule zPlus) {
-            return signSplit(layer, node, r, positive(weight), negative(weight), positive(bias), 1.0, 0.0,
-                    zPlus.stabilizer(), nonNegative);
+            return signSplit(layer, node, r, P.unary(POSITIVE, weight), P.unary(NEGATIVE, weight),
+                    P.unary(POSITIVE, bias), 1.0, 0.0, zPlus.stabilizer(), nonNegative);
         }
         if (rule instanceof AlphaBetaRule alphaBeta) {
-            return signSplit(layer, node, r, positive(weight), negative(weight), positive(bias), alphaBeta.alpha(),
-                    alphaBeta.beta(), alphaBeta.stabilizer(), nonNegative);
+            return signSplit(layer, node, r, P.unary(POSITIVE, weight), P.unary(NEGATIVE, weight),
+                    P.unary(POSITIVE, bias), alphaBeta.alpha(), alphaBeta.beta(), alphaBeta.stabilizer(), nonNegative);
         }
         if (rule instanceof GammaRule gamma) {
             return nonNegative ? gammaNonNegative(layer, node, r, gamma)
@@ -83,9 +81,9 @@ final class LinearRuleEmitter {
             return zBox(layer, node, r, zBox, weight, bias);
         }
         if (rule instanceof FlatRule flat) {
-            Tensor ones = onesLike(weight);
-            Tensor count = referenceForward(node, onesRow(x), ones, zerosLike(bias));
-            String s = b.op("Div", hint + "_flat_s", r, b.constant(hint + "_flat_n", stabilize(count,
+            Tensor ones = P.onesLike(weight);
+            Tensor count = referenceForward(node, onesRow(x), ones, P.zerosLike(bias));
+            String s = b.op("Div", hint + "_flat_s", r, b.constant(hint + "_flat_n", ZENNIT.stabilize(P, count,
                     flat.stabilizer())));
             if (node.attributes().getInt("group", 1) != 1) {
                 return layer.transposed(b.constant(hint + "_ones", ones), s, hint + "_flat_R");
@@ -93,9 +91,9 @@ final class LinearRuleEmitter {
             return flatAcrossChannels(node, s, weight, hint);
         }
         if (rule instanceof WSquareRule wSquare) {
-            Tensor squared = square(weight);
-            Tensor z2 = referenceForward(node, onesRow(x), squared, square(bias));
-            String s = b.op("Div", hint + "_w2_s", r, b.constant(hint + "_w2_z", stabilize(z2,
+            Tensor squared = P.unary(SQUARE, weight);
+            Tensor z2 = referenceForward(node, onesRow(x), squared, P.unary(SQUARE, bias));
+            String s = b.op("Div", hint + "_w2_s", r, b.constant(hint + "_w2_z", ZENNIT.stabilize(P, z2,
                     wSquare.stabilizer())));
             return layer.transposed(b.constant(hint + "_w2", squared), s, hint + "_w2_R");
         }
@@ -139,7 +137,7 @@ final class LinearRuleEmitter {
         String wp = b.constant(hint + "_Wpos", wPos);
         String wn = b.constant(hint + "_Wneg", wNeg);
         String bp = b.constant(hint + "_bpos", bPos);
-        String bn = b.constant(hint + "_bneg", negative(context.constant(node.input(2))));
+        String bn = b.constant(hint + "_bneg", P.unary(NEGATIVE, context.constant(node.input(2))));
         String xPos = nonNegative ? x : b.op("Relu", hint + "_xpos", x);
         String xNeg = nonNegative ? null : b.op("Sub", hint + "_xneg", x, xPos);
         String positivePart = signedPart(layer, hint + "_pos", r, xPos, xNeg, wp, wn, bp, stabilizer);
@@ -178,14 +176,16 @@ final class LinearRuleEmitter {
         double g = rule.gamma();
         String z = node.output();
         String x = node.input(0);
-        String wPos = b.constant(hint + "_Wpos", positive(weight));
+        String wPos = b.constant(hint + "_Wpos", P.unary(POSITIVE, weight));
         String p = layer.forward(x, wPos, null, hint + "_p");
         String zp = b.op("Add", hint + "_zp", z, b.op("Mul", hint + "_gp", b.scalar("gamma", g),
-                b.op("Add", hint + "_pb", p, b.constant(hint + "_bpos", broadcastable(node, positive(bias))))));
+                b.op("Add", hint + "_pb", p,
+                        b.constant(hint + "_bpos", broadcastable(node, P.unary(POSITIVE, bias))))));
         String wxMinusP = b.op("Sub", hint + "_wxp", b.op("Sub", hint + "_wx", z,
                 b.constant(hint + "_b", broadcastable(node, bias))), p);
         String zn = b.op("Add", hint + "_zn", z, b.op("Mul", hint + "_gn", b.scalar("gamma", g),
-                b.op("Add", hint + "_nb", wxMinusP, b.constant(hint + "_bneg", broadcastable(node, negative(bias))))));
+                b.op("Add", hint + "_nb", wxMinusP,
+                        b.constant(hint + "_bneg", broadcastable(node, P.unary(NEGATIVE, bias))))));
         String sp = masked(r, zp, z, "Greater", rule.stabilizer(), hint + "_sp");
         String sn = masked(r, zn, z, "Less", rule.stabilizer(), hint + "_sn");
         String first = layer.transposed(node.input(1), b.op("Add", hint + "_s1", sp,
@@ -201,10 +201,10 @@ final class LinearRuleEmitter {
         String hint = node.name() + "_gamma";
         double g = rule.gamma();
         String x = node.input(0);
-        String wp = b.constant(hint + "_Wp", add(weight, scale(positive(weight), g)));
-        String wn = b.constant(hint + "_Wn", add(weight, scale(negative(weight), g)));
-        String bp = b.constant(hint + "_bp", add(bias, scale(positive(bias), g)));
-        String bn = b.constant(hint + "_bn", add(bias, scale(negative(bias), g)));
+        String wp = b.constant(hint + "_Wp", P.add(weight, P.mul(P.unary(POSITIVE, weight), P.scalar(g))));
+        String wn = b.constant(hint + "_Wn", P.add(weight, P.mul(P.unary(NEGATIVE, weight), P.scalar(g))));
+        String bp = b.constant(hint + "_bp", P.add(bias, P.mul(P.unary(POSITIVE, bias), P.scalar(g))));
+        String bn = b.constant(hint + "_bn", P.add(bias, P.mul(P.unary(NEGATIVE, bias), P.scalar(g))));
         String xPos = b.op("Relu", hint + "_xpos", x);
         String xNeg = b.op("Sub", hint + "_xneg", x, xPos);
         String zp = b.op("Add", hint + "_zp", layer.forward(xPos, wp, bp, hint + "_zp1"),
@@ -236,14 +236,14 @@ final class LinearRuleEmitter {
         int[] rowShape = context.shape(x);
         Tensor low = batchIndependent(rule.low(), rowShape, node);
         Tensor high = batchIndependent(rule.high(), rowShape, node);
-        Tensor boundTerms = add(referenceForward(node, low, positive(weight), positive(bias)),
-                referenceForward(node, high, negative(weight), negative(bias)));
+        Tensor boundTerms = P.add(referenceForward(node, low, P.unary(POSITIVE, weight), P.unary(POSITIVE, bias)),
+                referenceForward(node, high, P.unary(NEGATIVE, weight), P.unary(NEGATIVE, bias)));
         String zb = b.op("Sub", hint + "_z", node.output(), b.constant(hint + "_bounds", boundTerms));
         String s = Stabilizer.divide(b, r, zb, rule.stabilizer(), hint);
         String first = b.op("Mul", hint + "_R1", b.op("Sub", hint + "_xh", x, b.constant(hint + "_high", high)),
                 layer.transposed(node.input(1), s, hint + "_WTs"));
-        String second = b.op("Mul", hint + "_R2", b.constant(hint + "_lh", subtract(low, high)),
-                layer.transposed(b.constant(hint + "_Wpos", positive(weight)), s, hint + "_WposTs"));
+        String second = b.op("Mul", hint + "_R2", b.constant(hint + "_lh", P.sub(low, high)),
+                layer.transposed(b.constant(hint + "_Wpos", P.unary(POSITIVE, weight)), s, hint + "_WposTs"));
         return b.op("Sub", hint + "_R", first, second);
     }
 

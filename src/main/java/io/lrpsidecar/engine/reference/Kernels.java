@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /** The reference kernel of every operator the engine supports, by op type. */
 public final class Kernels {
-    private static final Kernel IDENTITY = ElementwiseKernels.Unary.identity();
+    private static final Kernel IDENTITY = ElementwiseKernels.Activation.identity();
     private static final Kernel RESHAPING = new ShapeKernels.Reshaping();
 
     private static final Map<String, Kernel> BY_OP_TYPE = Map.ofEntries(
@@ -15,17 +15,17 @@ public final class Kernels {
             Map.entry("MaxPool", new PoolKernels.MaxPool()),
             Map.entry("AveragePool", new PoolKernels.AveragePool()),
             Map.entry("GlobalAveragePool", new PoolKernels.GlobalAveragePool()),
-            Map.entry("Relu", ElementwiseKernels.Unary.relu()),
-            Map.entry("LeakyRelu", ElementwiseKernels.Unary.leakyRelu()),
-            Map.entry("Sigmoid", ElementwiseKernels.Unary.sigmoid()),
-            Map.entry("Tanh", ElementwiseKernels.Unary.tanh()),
+            Map.entry("Relu", ElementwiseKernels.Activation.relu()),
+            Map.entry("LeakyRelu", ElementwiseKernels.Activation.leakyRelu()),
+            Map.entry("Sigmoid", ElementwiseKernels.Activation.sigmoid()),
+            Map.entry("Tanh", ElementwiseKernels.Activation.tanh()),
             Map.entry("Identity", IDENTITY),
             Map.entry("Dropout", IDENTITY),
             Map.entry("BatchNormalization", new ElementwiseKernels.BatchNormalization()),
-            Map.entry("Add", new ElementwiseKernels.Binary("Add", Double::sum)),
-            Map.entry("Sub", new ElementwiseKernels.Binary("Sub", (a, b) -> a - b)),
-            Map.entry("Mul", new ElementwiseKernels.Binary("Mul", (a, b) -> a * b)),
-            Map.entry("Div", new ElementwiseKernels.Binary("Div", (a, b) -> a / b)),
+            Map.entry("Add", new ElementwiseKernels.Binary("Add")),
+            Map.entry("Sub", new ElementwiseKernels.Binary("Sub")),
+            Map.entry("Mul", new ElementwiseKernels.Binary("Mul")),
+            Map.entry("Div", new ElementwiseKernels.Binary("Div")),
             Map.entry("Softmax", new ElementwiseKernels.Softmax(false)),
             Map.entry("LogSoftmax", new ElementwiseKernels.Softmax(true)),
             Map.entry("Flatten", RESHAPING),

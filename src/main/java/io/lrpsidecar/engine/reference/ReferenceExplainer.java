@@ -14,12 +14,14 @@ import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The executable specification of LRP on an ONNX graph, in double precision, op by op:
@@ -33,6 +35,7 @@ import java.util.Map;
  * It is slow by design and serves as the oracle of the compiled engine.
  */
 public final class ReferenceExplainer implements Explainer {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
     private final ExplainableModel model;
     private final Composite composite;
     private final Map<String, Rule> rules;
@@ -100,7 +103,7 @@ public final class ReferenceExplainer implements Explainer {
                 if (part == null || !layer.activations().get(i)) {
                     continue;
                 }
-                relevance.merge(node.input(i), part, TensorMath::add);
+                relevance.merge(node.input(i), part, P::add);
                 double[] sums = rowSums(part, node.input(i));
                 for (int row = 0; row < rows; row++) {
                     out[row] += sums[row];
@@ -111,16 +114,21 @@ public final class ReferenceExplainer implements Explainer {
         }
         Tensor inputRelevance = relevance.getOrDefault(model.inputName(), Tensor.zeros(input.shape()));
         if (composite.multiplyByInput()) {
-            inputRelevance = TensorMath.multiply(inputRelevance, input);
+            inputRelevance = P.mul(inputRelevance, input);
         }
         Map<String, double[]> sums = new LinkedHashMap<>();
         relevance.forEach((name, tensor) -> sums.put(name, rowSums(tensor, name)));
         return new Explanation(logits, targets, initial, inputRelevance, ledger, sums);
     }
 
-
+    /** Sums over everything but the value's batch axis, one per batch element. */
     private double[] rowSums(Tensor tensor, String value) {
-        return TensorMath.rowSums(tensor, batchAxes.getOrDefault(value, 0));
+        if (tensor.rank() == 0) {
+            return tensor.asDoubles().clone();
+        }
+        int batchAxis = batchAxes.getOrDefault(value, 0);
+        return P.reduceSum(tensor, IntStream.range(0, tensor.rank()).filter(axis -> axis != batchAxis).toArray(),
+                false).asDoubles();
     }
 
     private static List<Tensor> inputsOf(Node node, Map<String, Tensor> values) {

@@ -5,12 +5,14 @@ import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.ShapeFunctions;
 import io.lrpsidecar.graph.Shapes;
 import io.lrpsidecar.graph.Tensor;
-import java.util.ArrayList;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.Arrays;
 import java.util.List;
 
 /** Reshape-like ops, Transpose, Concat and zero Pad: they move values; their gradients move them back. */
 final class ShapeKernels {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
+
     private ShapeKernels() {
     }
 
@@ -18,14 +20,13 @@ final class ShapeKernels {
     static final class Reshaping implements Kernel {
         @Override
         public Tensor forward(Node node, List<Tensor> inputs) {
-            Tensor x = inputs.get(0);
-            return x.withValues(x.asDoubles()).reshape(outputShape(node, inputs));
+            return P.reshape(inputs.get(0), Arrays.stream(outputShape(node, inputs)).asLongStream().toArray());
         }
 
         @Override
         public List<Tensor> backward(Node node, List<Tensor> inputs, Tensor output, Tensor outputGradient) {
             Tensor[] result = new Tensor[inputs.size()];
-            result[0] = outputGradient.reshape(inputs.get(0).shape());
+            result[0] = P.reshapeLike(outputGradient, inputs.get(0));
             return Arrays.asList(result);
         }
 
@@ -53,7 +54,7 @@ final class ShapeKernels {
         @Override
         public Tensor forward(Node node, List<Tensor> inputs) {
             Tensor x = inputs.get(0);
-            return permute(x, ShapeFunctions.permutation(node, x.rank()));
+            return P.transpose(x, ShapeFunctions.permutation(node, x.rank()));
         }
 
         @Override
@@ -63,23 +64,7 @@ final class ShapeKernels {
             for (int i = 0; i < permutation.length; i++) {
                 inverse[permutation[i]] = i;
             }
-            return Arrays.asList(permute(outputGradient, inverse));
-        }
-
-        static Tensor permute(Tensor x, int[] permutation) {
-            int[] outShape = ShapeFunctions.transpose(x.shape(), permutation);
-            int[] inStrides = Shapes.strides(x.shape());
-            int[] outStrides = Shapes.strides(outShape);
-            double[] in = x.asDoubles();
-            double[] out = new double[in.length];
-            for (int i = 0; i < out.length; i++) {
-                int source = 0;
-                for (int axis = 0; axis < outShape.length; axis++) {
-                    source += ((i / outStrides[axis]) % outShape[axis]) * inStrides[permutation[axis]];
-                }
-                out[i] = in[source];
-            }
-            return Tensor.of(outShape, out);
+            return List.of(P.transpose(outputGradient, inverse));
         }
     }
 
@@ -87,86 +72,36 @@ final class ShapeKernels {
     static final class Concat implements Kernel {
         @Override
         public Tensor forward(Node node, List<Tensor> inputs) {
-            List<int[]> shapes = inputs.stream().map(Tensor::shape).toList();
-            int[] outShape = ShapeFunctions.concat(node, shapes);
-            int axis = Shapes.axis(node.attributes().getInt("axis", 0), outShape.length);
-            int outer = outer(outShape, axis);
-            int inner = inner(outShape, axis);
-            double[] out = new double[Shapes.size(outShape)];
-            int offset = 0;
-            for (Tensor input : inputs) {
-                int extent = input.dim(axis);
-                double[] in = input.asDoubles();
-                for (int o = 0; o < outer; o++) {
-                    System.arraycopy(in, o * extent * inner, out, (o * outShape[axis] + offset) * inner,
-                            extent * inner);
-                }
-                offset += extent;
-            }
-            return Tensor.of(outShape, out);
+            ShapeFunctions.concat(node, inputs.stream().map(Tensor::shape).toList());
+            return P.concat(inputs, axis(node, inputs.get(0).rank()));
         }
 
         @Override
         public List<Tensor> backward(Node node, List<Tensor> inputs, Tensor output, Tensor outputGradient) {
-            int[] outShape = outputGradient.shape();
-            int axis = Shapes.axis(node.attributes().getInt("axis", 0), outShape.length);
-            int outer = outer(outShape, axis);
-            int inner = inner(outShape, axis);
-            double[] g = outputGradient.asDoubles();
-            List<Tensor> gradients = new ArrayList<>();
-            int offset = 0;
-            for (Tensor input : inputs) {
-                int extent = input.dim(axis);
-                double[] part = new double[input.size()];
-                for (int o = 0; o < outer; o++) {
-                    System.arraycopy(g, (o * outShape[axis] + offset) * inner, part, o * extent * inner,
-                            extent * inner);
-                }
-                gradients.add(Tensor.of(input.shape(), part));
-                offset += extent;
-            }
-            return gradients;
+            int axis = axis(node, outputGradient.rank());
+            long[] sizes = inputs.stream().mapToLong(input -> input.dim(axis)).toArray();
+            return P.split(outputGradient, axis, sizes);
         }
 
-        private static int outer(int[] shape, int axis) {
-            int outer = 1;
-            for (int i = 0; i < axis; i++) {
-                outer *= shape[i];
-            }
-            return outer;
-        }
-
-        private static int inner(int[] shape, int axis) {
-            int inner = 1;
-            for (int i = axis + 1; i < shape.length; i++) {
-                inner *= shape[i];
-            }
-            return inner;
+        private static int axis(Node node, int rank) {
+            return Shapes.axis(node.attributes().getInt("axis", 0), rank);
         }
     }
 
-    /** Pad with zeros (mode constant, value 0); the gradient crops the padding away. */
+    /** Pad with zeros (mode constant, value 0); the gradient crops the padding away (the negated pads). */
     static final class Pad implements Kernel {
         @Override
         public Tensor forward(Node node, List<Tensor> inputs) {
             Tensor x = inputs.get(0);
-            long[] pads = pads(node, inputs, x.rank());
-            int[] outShape = ShapeFunctions.pad(x.shape(), pads);
-            double[] out = new double[Shapes.size(outShape)];
-            double[] in = x.asDoubles();
-            forEachPair(x.shape(), outShape, pads, (inIndex, outIndex) -> out[outIndex] = in[inIndex]);
-            return Tensor.of(outShape, out);
+            return P.pad(x, pads(node, inputs, x.rank()));
         }
 
         @Override
         public List<Tensor> backward(Node node, List<Tensor> inputs, Tensor output, Tensor outputGradient) {
             Tensor x = inputs.get(0);
-            long[] pads = pads(node, inputs, x.rank());
-            double[] g = outputGradient.asDoubles();
-            double[] gx = new double[x.size()];
-            forEachPair(x.shape(), outputGradient.shape(), pads, (inIndex, outIndex) -> gx[inIndex] = g[outIndex]);
+            long[] cropping = Arrays.stream(pads(node, inputs, x.rank())).map(pad -> -pad).toArray();
             Tensor[] result = new Tensor[inputs.size()];
-            result[0] = Tensor.of(x.shape(), gx);
+            result[0] = P.pad(outputGradient, cropping);
             return Arrays.asList(result);
         }
 
@@ -176,29 +111,6 @@ final class ShapeKernels {
                             "node " + node.describe() + " has no pads"));
             long[] axes = inputs.size() > 3 && inputs.get(3) != null ? inputs.get(3).asLongs() : null;
             return ShapeFunctions.pads(node, rank, values, axes);
-        }
-
-        /** Visits each input element with its position in the padded output (negative pads crop). */
-        private interface PairVisitor {
-            void visit(int inIndex, int outIndex);
-        }
-
-        private static void forEachPair(int[] inShape, int[] outShape, long[] pads, PairVisitor visitor) {
-            int[] inStrides = Shapes.strides(inShape);
-            int[] outStrides = Shapes.strides(outShape);
-            int size = Shapes.size(inShape);
-            outer:
-            for (int i = 0; i < size; i++) {
-                int outIndex = 0;
-                for (int axis = 0; axis < inShape.length; axis++) {
-                    int coordinate = (i / inStrides[axis]) % inShape[axis] + (int) pads[axis];
-                    if (coordinate < 0 || coordinate >= outShape[axis]) {
-                        continue outer;
-                    }
-                    outIndex += coordinate * outStrides[axis];
-                }
-                visitor.visit(i, outIndex);
-            }
         }
     }
 }

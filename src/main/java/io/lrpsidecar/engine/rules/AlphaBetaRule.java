@@ -1,11 +1,9 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.scale;
-import static io.lrpsidecar.engine.reference.TensorMath.subtract;
-
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
 
 /**
@@ -23,6 +21,7 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record AlphaBetaRule(double alpha, double beta, double stabilizer) implements Rule {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
 
     public AlphaBetaRule {
         if (alpha < 0 || beta < 0 || Math.abs(alpha - beta - 1) > 1e-12) {
@@ -51,6 +50,6 @@ public record AlphaBetaRule(double alpha, double beta, double stabilizer) implem
     public List<Tensor> propagate(Layer layer, Tensor relevance) {
         Tensor positivePart = SignedContribution.positivePart(layer, relevance, stabilizer);
         Tensor negativePart = SignedContribution.negativePart(layer, relevance, stabilizer);
-        return layer.toFirstInput(subtract(scale(positivePart, alpha), scale(negativePart, beta)));
+        return layer.toFirstInput(P.sub(P.mul(positivePart, P.scalar(alpha)), P.mul(negativePart, P.scalar(beta))));
     }
 }

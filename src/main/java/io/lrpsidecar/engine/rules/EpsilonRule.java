@@ -1,11 +1,10 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.multiply;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
-
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Stabilizer;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
 
 /**
@@ -21,6 +20,7 @@ import java.util.List;
  * @param epsilon the stabilizer added to the magnitude of every denominator (zennit default 1e-6)
  */
 public record EpsilonRule(double epsilon) implements Rule {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
 
     @Override
     public String name() {
@@ -40,7 +40,7 @@ public record EpsilonRule(double epsilon) implements Rule {
     @Override
     public List<Tensor> propagate(Layer layer, Tensor relevance) {
         Tensor z = layer.forward(layer.x(), layer.weight(), layer.bias());
-        Tensor s = stabilizedRatio(relevance, z, epsilon);
-        return layer.toFirstInput(multiply(layer.x(), layer.transposed(layer.weight(), s)));
+        Tensor s = Stabilizer.ZENNIT.divide(P, relevance, z, epsilon);
+        return layer.toFirstInput(P.mul(layer.x(), layer.transposed(layer.weight(), s)));
     }
 }

@@ -1,12 +1,10 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.onesLike;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
-import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
-
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Stabilizer;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
 
 /**
@@ -21,6 +19,7 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record FlatRule(double stabilizer) implements Rule {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
 
     @Override
     public String name() {
@@ -39,8 +38,8 @@ public record FlatRule(double stabilizer) implements Rule {
 
     @Override
     public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor ones = onesLike(layer.weight());
-        Tensor count = layer.forward(onesLike(layer.x()), ones, zerosLike(layer.bias()));
-        return layer.toFirstInput(layer.transposed(ones, stabilizedRatio(relevance, count, stabilizer)));
+        Tensor ones = P.onesLike(layer.weight());
+        Tensor count = layer.forward(P.onesLike(layer.x()), ones, P.zerosLike(layer.bias()));
+        return layer.toFirstInput(layer.transposed(ones, Stabilizer.ZENNIT.divide(P, relevance, count, stabilizer)));
     }
 }

@@ -1,17 +1,15 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.add;
-import static io.lrpsidecar.engine.reference.TensorMath.multiply;
-import static io.lrpsidecar.engine.reference.TensorMath.negative;
-import static io.lrpsidecar.engine.reference.TensorMath.positive;
-import static io.lrpsidecar.engine.reference.TensorMath.scale;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilize;
-import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
+import static io.lrpsidecar.tensor.Comparison.GT;
+import static io.lrpsidecar.tensor.Comparison.LT;
+import static io.lrpsidecar.tensor.Unary.NEGATIVE;
+import static io.lrpsidecar.tensor.Unary.POSITIVE;
 
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
-import io.lrpsidecar.engine.reference.TensorMath;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Stabilizer;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
 
 /**
@@ -30,6 +28,7 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record GammaRule(double gamma, double stabilizer) implements Rule {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
 
     @Override
     public String name() {
@@ -50,33 +49,26 @@ public record GammaRule(double gamma, double stabilizer) implements Rule {
     public List<Tensor> propagate(Layer layer, Tensor relevance) {
         Tensor w = layer.weight();
         Tensor b = layer.bias();
-        Tensor wp = add(w, scale(positive(w), gamma));
-        Tensor bp = add(b, scale(positive(b), gamma));
-        Tensor wn = add(w, scale(negative(w), gamma));
-        Tensor bn = add(b, scale(negative(b), gamma));
-        Tensor xPos = positive(layer.x());
-        Tensor xNeg = negative(layer.x());
-        Tensor noBias = zerosLike(b);
+        Tensor wp = P.add(w, P.mul(P.unary(POSITIVE, w), P.scalar(gamma)));
+        Tensor bp = P.add(b, P.mul(P.unary(POSITIVE, b), P.scalar(gamma)));
+        Tensor wn = P.add(w, P.mul(P.unary(NEGATIVE, w), P.scalar(gamma)));
+        Tensor bn = P.add(b, P.mul(P.unary(NEGATIVE, b), P.scalar(gamma)));
+        Tensor xPos = P.unary(POSITIVE, layer.x());
+        Tensor xNeg = P.unary(NEGATIVE, layer.x());
+        Tensor noBias = P.zerosLike(b);
         Tensor original = layer.forward(layer.x(), w, b);
-        Tensor zp = add(layer.forward(xPos, wp, bp), layer.forward(xNeg, wn, noBias));
-        Tensor zn = add(layer.forward(xPos, wn, bn), layer.forward(xNeg, wp, noBias));
-        Tensor sp = masked(relevance, stabilize(zp, stabilizer), original, true);
-        Tensor sn = masked(relevance, stabilize(zn, stabilizer), original, false);
-        Tensor result = add(add(multiply(xPos, layer.transposed(wp, sp)), multiply(xNeg, layer.transposed(wn, sp))),
-                add(multiply(xPos, layer.transposed(wn, sn)), multiply(xNeg, layer.transposed(wp, sn))));
+        Tensor zp = P.add(layer.forward(xPos, wp, bp), layer.forward(xNeg, wn, noBias));
+        Tensor zn = P.add(layer.forward(xPos, wn, bn), layer.forward(xNeg, wp, noBias));
+        Tensor sp = masked(relevance, Stabilizer.ZENNIT.stabilize(P, zp, stabilizer), original, true);
+        Tensor sn = masked(relevance, Stabilizer.ZENNIT.stabilize(P, zn, stabilizer), original, false);
+        Tensor result = P.add(P.add(P.mul(xPos, layer.transposed(wp, sp)), P.mul(xNeg, layer.transposed(wn, sp))),
+                P.add(P.mul(xPos, layer.transposed(wn, sn)), P.mul(xNeg, layer.transposed(wp, sn))));
         return layer.toFirstInput(result);
     }
 
-    /** {@code [o > 0] R / d} (or {@code [o < 0]}), with the mask applied before dividing. */
+    /** {@code [o > 0] R / d} (or {@code [o < 0]}): zero where the output has the other sign. */
     private static Tensor masked(Tensor relevance, Tensor denominator, Tensor original, boolean positiveSide) {
-        double[] r = relevance.asDoubles();
-        double[] d = denominator.asDoubles();
-        double[] o = original.asDoubles();
-        double[] out = new double[r.length];
-        for (int i = 0; i < r.length; i++) {
-            boolean selected = positiveSide ? o[i] > 0 : o[i] < 0;
-            out[i] = selected ? r[i] / d[i] : 0;
-        }
-        return TensorMath.zerosLike(relevance).withValues(out);
+        Tensor selected = P.compare(positiveSide ? GT : LT, original, P.scalar(0));
+        return P.where(selected, P.div(relevance, denominator), P.zerosLike(relevance));
     }
 }

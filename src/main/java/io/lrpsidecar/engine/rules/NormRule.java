@@ -1,11 +1,10 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.multiply;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
-
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Stabilizer;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +21,7 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record NormRule(double stabilizer) implements Rule {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
 
     @Override
     public String name() {
@@ -40,11 +40,11 @@ public record NormRule(double stabilizer) implements Rule {
 
     @Override
     public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        List<Tensor> gradients = layer.gradient(stabilizedRatio(relevance, layer.output(), stabilizer));
+        List<Tensor> gradients = layer.gradient(Stabilizer.ZENNIT.divide(P, relevance, layer.output(), stabilizer));
         List<Tensor> result = new ArrayList<>();
         for (int i = 0; i < gradients.size(); i++) {
             boolean activation = layer.activations().get(i);
-            result.add(activation && gradients.get(i) != null ? multiply(layer.inputs().get(i), gradients.get(i))
+            result.add(activation && gradients.get(i) != null ? P.mul(layer.inputs().get(i), gradients.get(i))
                     : null);
         }
         return result;

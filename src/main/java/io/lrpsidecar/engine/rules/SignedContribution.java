@@ -1,14 +1,12 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.add;
-import static io.lrpsidecar.engine.reference.TensorMath.multiply;
-import static io.lrpsidecar.engine.reference.TensorMath.negative;
-import static io.lrpsidecar.engine.reference.TensorMath.positive;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
-import static io.lrpsidecar.engine.reference.TensorMath.zerosLike;
+import static io.lrpsidecar.tensor.Unary.NEGATIVE;
+import static io.lrpsidecar.tensor.Unary.POSITIVE;
 
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Stabilizer;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 
 /**
  * The building block of z+ and alpha-beta: the relevance carried by one sign of the contributions,
@@ -19,24 +17,26 @@ import io.lrpsidecar.graph.Tensor;
  * with {@code (Wa, Wb, ba) = (W+, W-, b+)} for the positive part and {@code (W-, W+, b-)} for the negative one.
  */
 final class SignedContribution {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
+
     private SignedContribution() {
     }
 
     static Tensor positivePart(Layer layer, Tensor relevance, double stabilizer) {
-        return of(layer, relevance, positive(layer.weight()), negative(layer.weight()), positive(layer.bias()),
-                stabilizer);
+        return of(layer, relevance, P.unary(POSITIVE, layer.weight()), P.unary(NEGATIVE, layer.weight()),
+                P.unary(POSITIVE, layer.bias()), stabilizer);
     }
 
     static Tensor negativePart(Layer layer, Tensor relevance, double stabilizer) {
-        return of(layer, relevance, negative(layer.weight()), positive(layer.weight()), negative(layer.bias()),
-                stabilizer);
+        return of(layer, relevance, P.unary(NEGATIVE, layer.weight()), P.unary(POSITIVE, layer.weight()),
+                P.unary(NEGATIVE, layer.bias()), stabilizer);
     }
 
     private static Tensor of(Layer layer, Tensor relevance, Tensor wa, Tensor wb, Tensor ba, double stabilizer) {
-        Tensor xPos = positive(layer.x());
-        Tensor xNeg = negative(layer.x());
-        Tensor z = add(layer.forward(xPos, wa, ba), layer.forward(xNeg, wb, zerosLike(ba)));
-        Tensor s = stabilizedRatio(relevance, z, stabilizer);
-        return add(multiply(xPos, layer.transposed(wa, s)), multiply(xNeg, layer.transposed(wb, s)));
+        Tensor xPos = P.unary(POSITIVE, layer.x());
+        Tensor xNeg = P.unary(NEGATIVE, layer.x());
+        Tensor z = P.add(layer.forward(xPos, wa, ba), layer.forward(xNeg, wb, P.zerosLike(ba)));
+        Tensor s = Stabilizer.ZENNIT.divide(P, relevance, z, stabilizer);
+        return P.add(P.mul(xPos, layer.transposed(wa, s)), P.mul(xNeg, layer.transposed(wb, s)));
     }
 }

@@ -1,12 +1,12 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.onesLike;
-import static io.lrpsidecar.engine.reference.TensorMath.square;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
+import static io.lrpsidecar.tensor.Unary.SQUARE;
 
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Stabilizer;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
 
 /**
@@ -22,6 +22,7 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record WSquareRule(double stabilizer) implements Rule {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
 
     @Override
     public String name() {
@@ -40,8 +41,8 @@ public record WSquareRule(double stabilizer) implements Rule {
 
     @Override
     public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor squared = square(layer.weight());
-        Tensor z = layer.forward(onesLike(layer.x()), squared, square(layer.bias()));
-        return layer.toFirstInput(layer.transposed(squared, stabilizedRatio(relevance, z, stabilizer)));
+        Tensor squared = P.unary(SQUARE, layer.weight());
+        Tensor z = layer.forward(P.onesLike(layer.x()), squared, P.unary(SQUARE, layer.bias()));
+        return layer.toFirstInput(layer.transposed(squared, Stabilizer.ZENNIT.divide(P, relevance, z, stabilizer)));
     }
 }

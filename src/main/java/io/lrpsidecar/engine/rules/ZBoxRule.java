@@ -1,14 +1,13 @@
 package io.lrpsidecar.engine.rules;
 
-import static io.lrpsidecar.engine.reference.TensorMath.multiply;
-import static io.lrpsidecar.engine.reference.TensorMath.negative;
-import static io.lrpsidecar.engine.reference.TensorMath.positive;
-import static io.lrpsidecar.engine.reference.TensorMath.stabilizedRatio;
-import static io.lrpsidecar.engine.reference.TensorMath.subtract;
+import static io.lrpsidecar.tensor.Unary.NEGATIVE;
+import static io.lrpsidecar.tensor.Unary.POSITIVE;
 
 import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Stabilizer;
+import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
 
 /**
@@ -27,6 +26,7 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record ZBoxRule(Bound low, Bound high, double stabilizer) implements Rule {
+    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
 
     @Override
     public String name() {
@@ -49,14 +49,14 @@ public record ZBoxRule(Bound low, Bound high, double stabilizer) implements Rule
         Tensor lowValues = low.expandTo(x.shape());
         Tensor highValues = high.expandTo(x.shape());
         Tensor w = layer.weight();
-        Tensor wPos = positive(w);
-        Tensor wNeg = negative(w);
-        Tensor z = subtract(subtract(layer.forward(x, w, layer.bias()),
-                layer.forward(lowValues, wPos, positive(layer.bias()))),
-                layer.forward(highValues, wNeg, negative(layer.bias())));
-        Tensor s = stabilizedRatio(relevance, z, stabilizer);
-        Tensor result = subtract(subtract(multiply(x, layer.transposed(w, s)),
-                multiply(lowValues, layer.transposed(wPos, s))), multiply(highValues, layer.transposed(wNeg, s)));
+        Tensor wPos = P.unary(POSITIVE, w);
+        Tensor wNeg = P.unary(NEGATIVE, w);
+        Tensor z = P.sub(P.sub(layer.forward(x, w, layer.bias()),
+                layer.forward(lowValues, wPos, P.unary(POSITIVE, layer.bias()))),
+                layer.forward(highValues, wNeg, P.unary(NEGATIVE, layer.bias())));
+        Tensor s = Stabilizer.ZENNIT.divide(P, relevance, z, stabilizer);
+        Tensor result = P.sub(P.sub(P.mul(x, layer.transposed(w, s)),
+                P.mul(lowValues, layer.transposed(wPos, s))), P.mul(highValues, layer.transposed(wNeg, s)));
         return layer.toFirstInput(result);
     }
 }
