@@ -71,6 +71,9 @@ public interface Primitives<T> {
 
     T softmax(T x, int axis);
 
+    /** The log-softmax along {@code axis}, computed stably (finite wherever {@code x} is). */
+    T logSoftmax(T x, int axis);
+
     /** Reshape to an ONNX target shape ({@code 0} keeps an axis, {@code -1} is inferred). */
     T reshape(T x, long[] onnxTarget);
 

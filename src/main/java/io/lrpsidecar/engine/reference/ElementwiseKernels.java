@@ -197,8 +197,7 @@ final class ElementwiseKernels {
         public Tensor forward(Node node, List<Tensor> inputs) {
             Tensor x = inputs.get(0);
             int axis = Shapes.axis(node.attributes().getInt("axis", -1), x.rank());
-            Tensor probabilities = P.softmax(x, axis);
-            return logarithmic ? P.unary(Unary.LOG, probabilities) : probabilities;
+            return logarithmic ? P.logSoftmax(x, axis) : P.softmax(x, axis);
         }
 
         @Override

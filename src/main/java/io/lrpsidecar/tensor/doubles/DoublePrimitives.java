@@ -164,6 +164,11 @@ public final class DoublePrimitives implements Primitives<Tensor> {
     }
 
     @Override
+    public Tensor logSoftmax(Tensor x, int axis) {
+        return Reductions.logSoftmax(x, Shapes.axis(axis, x.rank()));
+    }
+
+    @Override
     public Tensor reshape(Tensor x, long[] onnxTarget) {
         return x.withValues(x.asDoubles()).reshape(Movement.reshaped(x.shape(), onnxTarget));
     }

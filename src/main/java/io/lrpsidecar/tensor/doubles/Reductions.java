@@ -45,6 +45,18 @@ final class Reductions {
 
     /** The softmax along {@code axis}, shifted by the maximum for range. */
     static Tensor softmax(Tensor x, int axis) {
+        return softmax(x, axis, false);
+    }
+
+    /**
+     * The log-softmax along {@code axis}, {@code x − max − log Σ exp(x − max)}: finite wherever {@code x} is, even where
+     * the softmax itself underflows to 0.
+     */
+    static Tensor logSoftmax(Tensor x, int axis) {
+        return softmax(x, axis, true);
+    }
+
+    private static Tensor softmax(Tensor x, int axis, boolean logarithmic) {
         int inner = 1;
         for (int i = axis + 1; i < x.rank(); i++) {
             inner *= x.dim(i);
@@ -65,7 +77,8 @@ final class Reductions {
                 }
                 for (int k = 0; k < length; k++) {
                     int index = (o * length + k) * inner + i;
-                    out[index] = Math.exp(in[index] - max) / sum;
+                    double shifted = in[index] - max;
+                    out[index] = logarithmic ? shifted - Math.log(sum) : Math.exp(shifted) / sum;
                 }
             }
         }

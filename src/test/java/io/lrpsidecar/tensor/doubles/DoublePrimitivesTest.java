@@ -130,6 +130,14 @@ class DoublePrimitivesTest {
     }
 
     @Test
+    void logSoftmaxStaysFiniteWhereTheSoftmaxUnderflows() {
+        Tensor logits = tensor(new int[] {1, 3}, 0, 1000, 2000);
+        double[] logSoftmax = P.logSoftmax(logits, -1).asDoubles();
+        double tail = Math.log(1 + Math.exp(-1000) + Math.exp(-2000));
+        assertArrayEquals(new double[] {-2000 - tail, -1000 - tail, -tail}, logSoftmax, 1e-9);
+    }
+
+    @Test
     void movementAndItsAdjoints() {
         Tensor x = tensor(new int[] {2, 3}, 1, 2, 3, 4, 5, 6);
         assertArrayEquals(new int[] {3, 2}, P.reshape(x, new long[] {-1, 2}).shape());
