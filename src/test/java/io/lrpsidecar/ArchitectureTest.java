@@ -2,6 +2,7 @@ package io.lrpsidecar;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -78,5 +79,11 @@ class ArchitectureTest {
                 .whereLayer("compiler").mayOnlyBeAccessedByLayers("runtime", "stream", "edge")
                 .whereLayer("engine").mayOnlyBeAccessedByLayers("compiler", "runtime", "stream", "edge")
                 .whereLayer("tensor").mayOnlyBeAccessedByLayers("engine", "compiler", "runtime", "stream", "edge"));
+    }
+
+    /** No package cycles (ADR 0008): every package is a slice, and no two of them import each other, even indirectly. */
+    @Test
+    void packagesAreFreeOfCycles() {
+        assertNoViolation(slices().matching("io.lrpsidecar.(**)").should().beFreeOfCycles());
     }
 }

@@ -4,8 +4,8 @@ import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.OperatorSupport;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.engine.composite.CompositeParser;
-import io.lrpsidecar.engine.layer.LayerKind;
-import io.lrpsidecar.engine.rules.Rule;
+import io.lrpsidecar.engine.rule.OpKind;
+import io.lrpsidecar.engine.rule.Rule;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.OnnxModelReader;
@@ -71,7 +71,7 @@ public class InspectCommand implements Callable<Integer> {
         for (Node node : graph.nodes()) {
             int[] shape = shapes.get(node.output());
             out.printf("%-28s %-18s %-10s %-20s %s%n", node.name(), node.opType(),
-                    LayerKind.of(node, graph).name().toLowerCase(Locale.ROOT),
+                    OpKind.of(node, graph).name().toLowerCase(Locale.ROOT),
                     shape == null ? "?" : Arrays.toString(shape), rules.get(node.name()).spec());
         }
         out.flush();

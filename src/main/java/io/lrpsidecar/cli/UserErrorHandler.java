@@ -1,7 +1,7 @@
 package io.lrpsidecar.cli;
 
 import io.lrpsidecar.engine.Target;
-import io.lrpsidecar.engine.composite.CompositeSpecException;
+import io.lrpsidecar.engine.rule.CompositeSpecException;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.npy.NpyFormatException;
 import io.lrpsidecar.runtime.GpuUnavailableException;

@@ -3,11 +3,11 @@ package io.lrpsidecar.compiler;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.composite.Composite;
-import io.lrpsidecar.engine.layer.LayerKind;
-import io.lrpsidecar.engine.rules.GradientRule;
-import io.lrpsidecar.engine.rules.NormRule;
-import io.lrpsidecar.engine.rules.PassRule;
-import io.lrpsidecar.engine.rules.Rule;
+import io.lrpsidecar.engine.rule.OpKind;
+import io.lrpsidecar.engine.rule.GradientRule;
+import io.lrpsidecar.engine.rule.NormRule;
+import io.lrpsidecar.engine.rule.PassRule;
+import io.lrpsidecar.engine.rule.Rule;
 import io.lrpsidecar.graph.Attributes;
 import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.ElementType;
@@ -90,7 +90,7 @@ public final class ExplainerCompiler {
             }
             Node original = model.graph().node(node.name()).orElseThrow();
             Rule rule = rules.get(node.name());
-            String[] lower = lower(context, linearRules, gradients, node, LayerKind.of(original, model.graph()),
+            String[] lower = lower(context, linearRules, gradients, node, OpKind.of(original, model.graph()),
                     rule, upper);
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < lower.length; i++) {
@@ -149,7 +149,7 @@ public final class ExplainerCompiler {
     }
 
     private static String[] lower(CompileContext context, LinearRuleEmitter linearRules, GradientEmitter gradients,
-            Node node, LayerKind kind, Rule rule, String upper) {
+            Node node, OpKind kind, Rule rule, String upper) {
         GraphBuilder builder = context.builder();
         if (kind.isLinear() && !(rule instanceof GradientRule)) {
             String[] result = new String[node.inputs().size()];

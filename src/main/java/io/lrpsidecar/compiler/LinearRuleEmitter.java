@@ -6,16 +6,16 @@ import static io.lrpsidecar.tensor.Unary.POSITIVE;
 import static io.lrpsidecar.tensor.Unary.SQUARE;
 
 import io.lrpsidecar.engine.reference.Kernels;
-import io.lrpsidecar.engine.rules.AlphaBetaRule;
-import io.lrpsidecar.engine.rules.Bound;
-import io.lrpsidecar.engine.rules.EpsilonRule;
-import io.lrpsidecar.engine.rules.FlatRule;
-import io.lrpsidecar.engine.rules.GammaRule;
-import io.lrpsidecar.engine.rules.GradientRule;
-import io.lrpsidecar.engine.rules.Rule;
-import io.lrpsidecar.engine.rules.WSquareRule;
-import io.lrpsidecar.engine.rules.ZBoxRule;
-import io.lrpsidecar.engine.rules.ZPlusRule;
+import io.lrpsidecar.engine.rule.AlphaBetaRule;
+import io.lrpsidecar.engine.rule.Bound;
+import io.lrpsidecar.engine.rule.EpsilonRule;
+import io.lrpsidecar.engine.rule.FlatRule;
+import io.lrpsidecar.engine.rule.GammaRule;
+import io.lrpsidecar.engine.rule.GradientRule;
+import io.lrpsidecar.engine.rule.Rule;
+import io.lrpsidecar.engine.rule.WSquareRule;
+import io.lrpsidecar.engine.rule.ZBoxRule;
+import io.lrpsidecar.engine.rule.ZPlusRule;
 import io.lrpsidecar.graph.Attributes;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
@@ -37,7 +37,7 @@ import java.util.Map;
  *       z^B needs two transposed passes: {@code (x - H) W^T s - (L - H) W+^T s}.</li>
  * </ul>
  * Terms in {@code x-} are dropped where the input is known to be non-negative. Each formula is the one of the rule's
- * class in {@code io.lrpsidecar.engine.rules}.
+ * class in {@code io.lrpsidecar.engine.rule}.
  */
 final class LinearRuleEmitter {
     private static final DoublePrimitives P = DoublePrimitives.INSTANCE;

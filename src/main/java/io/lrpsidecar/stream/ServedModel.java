@@ -7,7 +7,7 @@ import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.engine.composite.CompositeParser;
-import io.lrpsidecar.engine.composite.CompositeSpecException;
+import io.lrpsidecar.engine.rule.CompositeSpecException;
 import io.lrpsidecar.graph.ShapeInference;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.runtime.CompiledExplainer;

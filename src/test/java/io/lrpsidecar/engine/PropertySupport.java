@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lrpsidecar.engine.composite.CompositeParser;
 import io.lrpsidecar.engine.reference.ReferenceExplainer;
-import io.lrpsidecar.engine.rules.EpsilonRule;
-import io.lrpsidecar.engine.rules.NormRule;
-import io.lrpsidecar.engine.rules.Rule;
+import io.lrpsidecar.engine.rule.EpsilonRule;
+import io.lrpsidecar.engine.rule.NormRule;
+import io.lrpsidecar.engine.rule.Rule;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.testing.RandomModels.InputKind;

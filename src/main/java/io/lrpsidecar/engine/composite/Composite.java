@@ -1,8 +1,9 @@
 package io.lrpsidecar.engine.composite;
 
-import io.lrpsidecar.engine.layer.LayerKind;
-import io.lrpsidecar.engine.rules.GradientRule;
-import io.lrpsidecar.engine.rules.Rule;
+import io.lrpsidecar.engine.rule.CompositeSpecException;
+import io.lrpsidecar.engine.rule.OpKind;
+import io.lrpsidecar.engine.rule.GradientRule;
+import io.lrpsidecar.engine.rule.Rule;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.Node;
 import java.util.Collections;
@@ -23,13 +24,13 @@ import java.util.Set;
  * @param nodeRules       rules for single nodes by name
  * @param multiplyByInput whether the input relevance is multiplied by the input at the end (gradient x input)
  */
-public record Composite(String spec, Rule firstRule, Set<LayerKind> firstKinds, Map<LayerKind, Rule> kindRules,
+public record Composite(String spec, Rule firstRule, Set<OpKind> firstKinds, Map<OpKind, Rule> kindRules,
         Map<String, Rule> nodeRules, boolean multiplyByInput) {
 
     public Composite {
         firstKinds = Set.copyOf(firstKinds);
         kindRules = Collections.unmodifiableMap(new EnumMap<>(kindRules.isEmpty()
-                ? new EnumMap<>(LayerKind.class) : kindRules));
+                ? new EnumMap<>(OpKind.class) : kindRules));
         nodeRules = Collections.unmodifiableMap(new LinkedHashMap<>(nodeRules));
     }
 
@@ -42,12 +43,12 @@ public record Composite(String spec, Rule firstRule, Set<LayerKind> firstKinds, 
             Node node = graph.node(override.getKey()).orElseThrow(() -> new CompositeSpecException(
                     "composite names node '" + override.getKey() + "', which the model does not have; nodes: "
                             + graph.nodes().stream().map(Node::name).toList()));
-            requireApplicable(override.getValue(), node, LayerKind.of(node, graph));
+            requireApplicable(override.getValue(), node, OpKind.of(node, graph));
         }
         Map<String, Rule> assignment = new LinkedHashMap<>();
         boolean firstTaken = firstRule == null;
         for (Node node : graph.nodes()) {
-            LayerKind kind = LayerKind.of(node, graph);
+            OpKind kind = OpKind.of(node, graph);
             Rule rule = nodeRules.get(node.name());
             if (!firstTaken && firstKinds.contains(kind)) {
                 firstTaken = true;
@@ -62,7 +63,7 @@ public record Composite(String spec, Rule firstRule, Set<LayerKind> firstKinds, 
         return assignment;
     }
 
-    private static void requireApplicable(Rule rule, Node node, LayerKind kind) {
+    private static void requireApplicable(Rule rule, Node node, OpKind kind) {
         if (!rule.appliesTo(kind)) {
             throw new CompositeSpecException("rule " + rule.spec() + " cannot be applied to node " + node.describe()
                     + " of kind " + kind.name().toLowerCase(java.util.Locale.ROOT));

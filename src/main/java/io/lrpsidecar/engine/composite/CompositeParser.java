@@ -1,18 +1,21 @@
 package io.lrpsidecar.engine.composite;
 
-import io.lrpsidecar.engine.layer.LayerKind;
-import io.lrpsidecar.engine.rules.AlphaBetaRule;
-import io.lrpsidecar.engine.rules.Bound;
-import io.lrpsidecar.engine.rules.EpsilonRule;
-import io.lrpsidecar.engine.rules.FlatRule;
-import io.lrpsidecar.engine.rules.GammaRule;
-import io.lrpsidecar.engine.rules.GradientRule;
-import io.lrpsidecar.engine.rules.NormRule;
-import io.lrpsidecar.engine.rules.PassRule;
-import io.lrpsidecar.engine.rules.Rule;
-import io.lrpsidecar.engine.rules.WSquareRule;
-import io.lrpsidecar.engine.rules.ZBoxRule;
-import io.lrpsidecar.engine.rules.ZPlusRule;
+import io.lrpsidecar.engine.rule.CompositeSpecException;
+import io.lrpsidecar.engine.rule.Parameters;
+import io.lrpsidecar.engine.rule.CallSyntax;
+import io.lrpsidecar.engine.rule.OpKind;
+import io.lrpsidecar.engine.rule.AlphaBetaRule;
+import io.lrpsidecar.engine.rule.Bound;
+import io.lrpsidecar.engine.rule.EpsilonRule;
+import io.lrpsidecar.engine.rule.FlatRule;
+import io.lrpsidecar.engine.rule.GammaRule;
+import io.lrpsidecar.engine.rule.GradientRule;
+import io.lrpsidecar.engine.rule.NormRule;
+import io.lrpsidecar.engine.rule.PassRule;
+import io.lrpsidecar.engine.rule.Rule;
+import io.lrpsidecar.engine.rule.WSquareRule;
+import io.lrpsidecar.engine.rule.ZBoxRule;
+import io.lrpsidecar.engine.rule.ZPlusRule;
 import io.lrpsidecar.graph.Tensor;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -86,7 +89,7 @@ public final class CompositeParser {
         Rule dense = name.equals("zplus") ? new ZPlusRule(stabilizer)
                 : new EpsilonRule(parameters.numberOrPositional("epsilon", name.equals("epsilon") ? 0 : -1,
                         DEFAULT_EPSILON));
-        Set<LayerKind> anyLinear = Set.of(LayerKind.CONV, LayerKind.DENSE);
+        Set<OpKind> anyLinear = Set.of(OpKind.CONV, OpKind.DENSE);
         Composite composite = switch (name) {
             case "epsilon", "zplus" -> lrp(name, null, Set.of(), dense, dense, stabilizer);
             case "epsilon-plus" -> lrp(name, null, Set.of(), new ZPlusRule(stabilizer), dense, stabilizer);
@@ -97,18 +100,18 @@ public final class CompositeParser {
             case "epsilon-alpha2-beta1-flat" -> lrp(name, new FlatRule(stabilizer), anyLinear,
                     new AlphaBetaRule(2, 1, stabilizer), dense, stabilizer);
             default -> lrp(name, new ZBoxRule(parameters.requiredBound("low"), parameters.requiredBound("high"),
-                    stabilizer), Set.of(LayerKind.CONV), new GammaRule(parameters.number("gamma", DEFAULT_GAMMA),
+                    stabilizer), Set.of(OpKind.CONV), new GammaRule(parameters.number("gamma", DEFAULT_GAMMA),
                     stabilizer), dense, stabilizer);
         };
         parameters.requireAllUsed();
         return composite;
     }
 
-    private static Composite lrp(String name, Rule first, Set<LayerKind> firstKinds, Rule conv, Rule dense,
+    private static Composite lrp(String name, Rule first, Set<OpKind> firstKinds, Rule conv, Rule dense,
             double stabilizer) {
-        Map<LayerKind, Rule> rules = baseMap(stabilizer);
-        rules.put(LayerKind.CONV, conv);
-        rules.put(LayerKind.DENSE, dense);
+        Map<OpKind, Rule> rules = baseMap(stabilizer);
+        rules.put(OpKind.CONV, conv);
+        rules.put(OpKind.DENSE, dense);
         String spec = name + canonicalParameters(first, conv, dense, stabilizer);
         return new Composite(spec, first, firstKinds, rules, Map.of(), false);
     }
@@ -133,25 +136,25 @@ public final class CompositeParser {
     }
 
     private static Composite gradient(String name) {
-        Map<LayerKind, Rule> rules = new EnumMap<>(LayerKind.class);
-        for (LayerKind kind : LayerKind.values()) {
+        Map<OpKind, Rule> rules = new EnumMap<>(OpKind.class);
+        for (OpKind kind : OpKind.values()) {
             rules.put(kind, new GradientRule());
         }
         return new Composite(name, null, Set.of(), rules, Map.of(), name.equals("gradient-x-input"));
     }
 
     /** zennit's {@code layer_map_base}: activations and BatchNorm pass, average pools and sums get Norm. */
-    private static Map<LayerKind, Rule> baseMap(double stabilizer) {
-        Map<LayerKind, Rule> rules = new EnumMap<>(LayerKind.class);
-        rules.put(LayerKind.ACTIVATION, new PassRule());
-        rules.put(LayerKind.BATCHNORM, new PassRule());
-        rules.put(LayerKind.AVGPOOL, new NormRule(stabilizer));
-        rules.put(LayerKind.SUM, new NormRule(stabilizer));
+    private static Map<OpKind, Rule> baseMap(double stabilizer) {
+        Map<OpKind, Rule> rules = new EnumMap<>(OpKind.class);
+        rules.put(OpKind.ACTIVATION, new PassRule());
+        rules.put(OpKind.BATCHNORM, new PassRule());
+        rules.put(OpKind.AVGPOOL, new NormRule(stabilizer));
+        rules.put(OpKind.SUM, new NormRule(stabilizer));
         return rules;
     }
 
     private Composite custom(String spec) {
-        Map<LayerKind, Rule> rules = baseMap(DEFAULT_STABILIZER);
+        Map<OpKind, Rule> rules = baseMap(DEFAULT_STABILIZER);
         Map<String, Rule> nodeRules = new TreeMap<>();
         Map<String, Rule> given = new LinkedHashMap<>();
         Rule first = null;
@@ -175,16 +178,16 @@ public final class CompositeParser {
             }
             switch (key) {
                 case "first" -> first = rule;
-                case "conv" -> rules.put(LayerKind.CONV, rule);
-                case "dense" -> rules.put(LayerKind.DENSE, rule);
+                case "conv" -> rules.put(OpKind.CONV, rule);
+                case "dense" -> rules.put(OpKind.DENSE, rule);
                 case "linear" -> {
-                    rules.putIfAbsent(LayerKind.CONV, rule);
-                    rules.putIfAbsent(LayerKind.DENSE, rule);
+                    rules.putIfAbsent(OpKind.CONV, rule);
+                    rules.putIfAbsent(OpKind.DENSE, rule);
                 }
-                case "activation" -> rules.put(LayerKind.ACTIVATION, rule);
-                case "avgpool" -> rules.put(LayerKind.AVGPOOL, rule);
-                case "sum" -> rules.put(LayerKind.SUM, rule);
-                case "batchnorm" -> rules.put(LayerKind.BATCHNORM, rule);
+                case "activation" -> rules.put(OpKind.ACTIVATION, rule);
+                case "avgpool" -> rules.put(OpKind.AVGPOOL, rule);
+                case "sum" -> rules.put(OpKind.SUM, rule);
+                case "batchnorm" -> rules.put(OpKind.BATCHNORM, rule);
                 default -> throw new CompositeSpecException("unknown key '" + key + "' in composite '" + spec
                         + "'; expected one of " + CUSTOM_KEYS + " or node:NAME");
             }
@@ -193,10 +196,10 @@ public final class CompositeParser {
             throw new CompositeSpecException("composite '" + spec + "' assigns no rule");
         }
         return new Composite(canonicalCustom(first, rules, nodeRules), first,
-                Set.of(LayerKind.CONV, LayerKind.DENSE), rules, nodeRules, false);
+                Set.of(OpKind.CONV, OpKind.DENSE), rules, nodeRules, false);
     }
 
-    private static String canonicalCustom(Rule first, Map<LayerKind, Rule> rules, Map<String, Rule> nodeRules) {
+    private static String canonicalCustom(Rule first, Map<OpKind, Rule> rules, Map<String, Rule> nodeRules) {
         List<String> parts = new ArrayList<>();
         if (first != null) {
             parts.add("first=" + first.spec());

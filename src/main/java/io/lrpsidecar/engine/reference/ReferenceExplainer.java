@@ -7,9 +7,9 @@ import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.LedgerEntry;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
-import io.lrpsidecar.engine.layer.Layer;
-import io.lrpsidecar.engine.layer.LayerKind;
-import io.lrpsidecar.engine.rules.Rule;
+import io.lrpsidecar.engine.rule.Layer;
+import io.lrpsidecar.engine.rule.OpKind;
+import io.lrpsidecar.engine.rule.Rule;
 import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.Node;
@@ -93,7 +93,7 @@ public final class ReferenceExplainer implements Explainer {
             if (upper == null) {
                 continue;
             }
-            Layer layer = new Layer(node, LayerKind.of(node, graph), Kernels.of(node), inputsOf(node, values),
+            Layer layer = new Layer(node, OpKind.of(node, graph), Kernels.of(node), inputsOf(node, values),
                     node.inputs().stream().map(name -> !graph.isConstant(name)).toList(), values.get(node.output()));
             Rule rule = rules.get(node.name());
             List<Tensor> lower = rule.propagate(layer, upper);

@@ -1,5 +1,6 @@
 package io.lrpsidecar.engine.composite;
 
+import io.lrpsidecar.engine.rule.CompositeSpecException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,15 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lrpsidecar.ReferenceCase;
 import io.lrpsidecar.engine.ExplainableModel;
-import io.lrpsidecar.engine.rules.EpsilonRule;
-import io.lrpsidecar.engine.rules.FlatRule;
-import io.lrpsidecar.engine.rules.GammaRule;
-import io.lrpsidecar.engine.rules.GradientRule;
-import io.lrpsidecar.engine.rules.NormRule;
-import io.lrpsidecar.engine.rules.PassRule;
-import io.lrpsidecar.engine.rules.Rule;
-import io.lrpsidecar.engine.rules.ZBoxRule;
-import io.lrpsidecar.engine.rules.ZPlusRule;
+import io.lrpsidecar.engine.rule.EpsilonRule;
+import io.lrpsidecar.engine.rule.FlatRule;
+import io.lrpsidecar.engine.rule.GammaRule;
+import io.lrpsidecar.engine.rule.GradientRule;
+import io.lrpsidecar.engine.rule.NormRule;
+import io.lrpsidecar.engine.rule.PassRule;
+import io.lrpsidecar.engine.rule.Rule;
+import io.lrpsidecar.engine.rule.ZBoxRule;
+import io.lrpsidecar.engine.rule.ZPlusRule;
 import io.lrpsidecar.graph.Tensor;
 import java.util.List;
 import java.util.Map;

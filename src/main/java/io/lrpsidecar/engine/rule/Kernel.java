@@ -1,4 +1,4 @@
-package io.lrpsidecar.engine.reference;
+package io.lrpsidecar.engine.rule;
 
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;

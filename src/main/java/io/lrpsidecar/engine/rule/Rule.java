@@ -1,7 +1,5 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.engine.layer.Layer;
-import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
 import java.util.List;
 
@@ -19,7 +17,7 @@ public interface Rule {
     String spec();
 
     /** Whether the rule can be applied to a layer of this kind. */
-    boolean appliesTo(LayerKind kind);
+    boolean appliesTo(OpKind kind);
 
     /** The relevance of each input of {@code layer}, aligned with its inputs. */
     List<Tensor> propagate(Layer layer, Tensor relevance);

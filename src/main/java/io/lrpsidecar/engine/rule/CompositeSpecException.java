@@ -1,4 +1,4 @@
-package io.lrpsidecar.engine.composite;
+package io.lrpsidecar.engine.rule;
 
 /** A composite or rule spec that cannot be parsed or applied; the message says what was expected. */
 public class CompositeSpecException extends IllegalArgumentException {

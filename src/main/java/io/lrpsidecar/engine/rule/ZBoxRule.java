@@ -1,10 +1,8 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
 import static io.lrpsidecar.tensor.Unary.NEGATIVE;
 import static io.lrpsidecar.tensor.Unary.POSITIVE;
 
-import io.lrpsidecar.engine.layer.Layer;
-import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.tensor.Stabilizer;
 import io.lrpsidecar.tensor.doubles.DoublePrimitives;
@@ -39,7 +37,7 @@ public record ZBoxRule(Bound low, Bound high, double stabilizer) implements Rule
     }
 
     @Override
-    public boolean appliesTo(LayerKind kind) {
+    public boolean appliesTo(OpKind kind) {
         return kind.isLinear();
     }
 

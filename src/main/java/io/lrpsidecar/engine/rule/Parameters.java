@@ -1,6 +1,5 @@
-package io.lrpsidecar.engine.composite;
+package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.engine.rules.Bound;
 import io.lrpsidecar.graph.Tensor;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -11,28 +10,31 @@ import java.util.Set;
 import java.util.function.Function;
 
 /** The parameters of one parsed call, converted on demand; unused parameters are an error. */
-final class Parameters {
+public final class Parameters {
     private final CallSyntax call;
     private final Function<String, Bound> boundReader;
     private final Set<String> usedNames = new HashSet<>();
     private final Set<Integer> usedPositions = new HashSet<>();
 
-    Parameters(CallSyntax call, Function<String, Bound> boundReader) {
+    /** Parameters of {@code call}; {@code boundReader} turns a bound text (a number or {@code @file.npy}) into a bound. */
+    public Parameters(CallSyntax call, Function<String, Bound> boundReader) {
         this.call = call;
         this.boundReader = boundReader;
     }
 
-    double number(String key, double defaultValue) {
+    /** The named number, else the default. */
+    public double number(String key, double defaultValue) {
         return numberOrPositional(key, -1, defaultValue);
     }
 
     /** The named value, else the positional value at {@code index} ({@code -1}: none), else the default. */
-    double numberOrPositional(String key, int index, double defaultValue) {
+    public double numberOrPositional(String key, int index, double defaultValue) {
         String text = text(key, index);
         return text == null ? defaultValue : parseNumber(text, key);
     }
 
-    Bound requiredBound(String key) {
+    /** The named bound, which must be given. */
+    public Bound requiredBound(String key) {
         String text = text(key, -1);
         if (text == null) {
             throw new CompositeSpecException(call.name() + " needs '" + key + "', the " + (key.equals("low")
@@ -42,7 +44,8 @@ final class Parameters {
         return boundReader.apply(text);
     }
 
-    Bound boundOrPositional(String key, int index) {
+    /** The named bound, else the positional one at {@code index}; one of them must be given. */
+    public Bound boundOrPositional(String key, int index) {
         String text = text(key, index);
         if (text == null) {
             throw new CompositeSpecException(call.name() + " needs '" + key + "', e.g. zbox(low=0,high=1)");
@@ -50,7 +53,8 @@ final class Parameters {
         return boundReader.apply(text);
     }
 
-    void requireAllUsed() {
+    /** Fails if a named or positional value was given that no read consumed. */
+    public void requireAllUsed() {
         for (String key : call.named().keySet()) {
             if (!usedNames.contains(key)) {
                 throw new CompositeSpecException(call.name() + " has no parameter '" + key + "'");
@@ -84,7 +88,8 @@ final class Parameters {
         }
     }
 
-    static double parseNumber(String text) {
+    /** A finite number from its text, else a spec error saying what was found. */
+    public static double parseNumber(String text) {
         try {
             double value = Double.parseDouble(text);
             if (!Double.isFinite(value)) {
@@ -97,7 +102,7 @@ final class Parameters {
     }
 
     /** The first 8 hex digits of the SHA-256 of the values, so specs with different arrays differ. */
-    static String contentHash(Tensor values) {
+    public static String contentHash(Tensor values) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             ByteBuffer buffer = ByteBuffer.allocate(8);

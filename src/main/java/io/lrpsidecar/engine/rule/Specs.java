@@ -1,4 +1,4 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
 /** Formats rule parameters for canonical spec strings, so equal parameters always give equal specs. */
 final class Specs {

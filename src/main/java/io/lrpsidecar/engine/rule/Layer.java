@@ -1,6 +1,5 @@
-package io.lrpsidecar.engine.layer;
+package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.engine.reference.Kernel;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ import java.util.List;
  * @param activations which inputs are activations (computed at run time), as opposed to constants
  * @param output      the forward value of the output
  */
-public record Layer(Node node, LayerKind kind, Kernel kernel, List<Tensor> inputs, List<Boolean> activations,
+public record Layer(Node node, OpKind kind, Kernel kernel, List<Tensor> inputs, List<Boolean> activations,
         Tensor output) {
 
     public Layer {

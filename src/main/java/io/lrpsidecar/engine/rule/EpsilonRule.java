@@ -1,7 +1,5 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.engine.layer.Layer;
-import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.tensor.Stabilizer;
 import io.lrpsidecar.tensor.doubles.DoublePrimitives;
@@ -33,7 +31,7 @@ public record EpsilonRule(double epsilon) implements Rule {
     }
 
     @Override
-    public boolean appliesTo(LayerKind kind) {
+    public boolean appliesTo(OpKind kind) {
         return kind.isLinear();
     }
 

@@ -1,9 +1,7 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
 import static io.lrpsidecar.tensor.Unary.SQUARE;
 
-import io.lrpsidecar.engine.layer.Layer;
-import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.tensor.Stabilizer;
 import io.lrpsidecar.tensor.doubles.DoublePrimitives;
@@ -35,7 +33,7 @@ public record WSquareRule(double stabilizer) implements Rule {
     }
 
     @Override
-    public boolean appliesTo(LayerKind kind) {
+    public boolean appliesTo(OpKind kind) {
         return kind.isLinear();
     }
 

@@ -1,7 +1,5 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.engine.layer.Layer;
-import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
@@ -42,7 +40,7 @@ public record AlphaBetaRule(double alpha, double beta, double stabilizer) implem
     }
 
     @Override
-    public boolean appliesTo(LayerKind kind) {
+    public boolean appliesTo(OpKind kind) {
         return kind.isLinear();
     }
 

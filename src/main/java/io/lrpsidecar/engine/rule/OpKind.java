@@ -1,4 +1,4 @@
-package io.lrpsidecar.engine.layer;
+package io.lrpsidecar.engine.rule;
 
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.Node;
@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * The role of a node for rule assignment, the ONNX counterpart of zennit's type groups ({@code zennit.types}).
  */
-public enum LayerKind {
+public enum OpKind {
     /** {@code Conv}: zennit's {@code Convolution}. */
     CONV,
     /** {@code Dense} (from Gemm or MatMul + Add): {@code torch.nn.Linear}. */
@@ -30,7 +30,7 @@ public enum LayerKind {
     }
 
     /** Classifies one node of a canonical graph. */
-    public static LayerKind of(Node node, Graph graph) {
+    public static OpKind of(Node node, Graph graph) {
         return switch (node.opType()) {
             case "Conv" -> CONV;
             case "Dense" -> DENSE;

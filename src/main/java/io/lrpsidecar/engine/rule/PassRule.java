@@ -1,7 +1,5 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.engine.layer.Layer;
-import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
 import java.util.List;
 
@@ -24,8 +22,8 @@ public record PassRule() implements Rule {
     }
 
     @Override
-    public boolean appliesTo(LayerKind kind) {
-        return kind == LayerKind.ACTIVATION || kind == LayerKind.BATCHNORM;
+    public boolean appliesTo(OpKind kind) {
+        return kind == OpKind.ACTIVATION || kind == OpKind.BATCHNORM;
     }
 
     @Override

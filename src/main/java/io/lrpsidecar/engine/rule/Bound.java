@@ -1,4 +1,4 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Shapes;

@@ -1,7 +1,5 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.engine.layer.Layer;
-import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
 import java.util.List;
 
@@ -30,7 +28,7 @@ public record ZPlusRule(double stabilizer) implements Rule {
     }
 
     @Override
-    public boolean appliesTo(LayerKind kind) {
+    public boolean appliesTo(OpKind kind) {
         return kind.isLinear();
     }
 

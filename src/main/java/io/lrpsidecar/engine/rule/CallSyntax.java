@@ -1,4 +1,4 @@
-package io.lrpsidecar.engine.composite;
+package io.lrpsidecar.engine.rule;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,15 +7,16 @@ import java.util.Map;
 
 /**
  * The one parameter syntax shared by rules and composites: {@code name}, {@code name(value)},
- * {@code name(key=value,key=value)}. Values stay text; {@link CompositeParser} converts them.
+ * {@code name(key=value,key=value)}. Values stay text; the composite parser converts them.
  *
  * @param name        the rule or composite name
  * @param positional  values given without a key, in order
  * @param named       values given as {@code key=value}
  */
-record CallSyntax(String name, List<String> positional, Map<String, String> named) {
+public record CallSyntax(String name, List<String> positional, Map<String, String> named) {
 
-    static CallSyntax parse(String text) {
+    /** Parses {@code text} into a name and its values, failing with what was expected and found. */
+    public static CallSyntax parse(String text) {
         String trimmed = text.trim();
         int open = trimmed.indexOf('(');
         if (open < 0) {

@@ -1,7 +1,5 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.engine.layer.Layer;
-import io.lrpsidecar.engine.layer.LayerKind;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.tensor.Stabilizer;
 import io.lrpsidecar.tensor.doubles.DoublePrimitives;
@@ -34,8 +32,8 @@ public record NormRule(double stabilizer) implements Rule {
     }
 
     @Override
-    public boolean appliesTo(LayerKind kind) {
-        return kind == LayerKind.AVGPOOL || kind == LayerKind.SUM;
+    public boolean appliesTo(OpKind kind) {
+        return kind == OpKind.AVGPOOL || kind == OpKind.SUM;
     }
 
     @Override

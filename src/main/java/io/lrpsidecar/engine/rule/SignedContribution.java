@@ -1,9 +1,8 @@
-package io.lrpsidecar.engine.rules;
+package io.lrpsidecar.engine.rule;
 
 import static io.lrpsidecar.tensor.Unary.NEGATIVE;
 import static io.lrpsidecar.tensor.Unary.POSITIVE;
 
-import io.lrpsidecar.engine.layer.Layer;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.tensor.Stabilizer;
 import io.lrpsidecar.tensor.doubles.DoublePrimitives;

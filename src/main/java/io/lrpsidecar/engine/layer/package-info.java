@@ -1,4 +1,0 @@
-/**
- * A node as the backward pass sees it: its kind for rule assignment and its forward values.
- */
-package io.lrpsidecar.engine.layer;
