@@ -78,8 +78,9 @@ class CompileAndInspectTest {
         assertTrue(output.contains("output 'logits' float [N, 10]"), output);
         assertTrue(output.matches("(?s).*/conv1/Conv\\s+Conv\\s+conv\\s+\\[1, 8, 8, 8\\]\\s+flat\\(stabilizer=1e-6\\).*"),
                 output);
-        assertTrue(output.matches("(?s).*/pool1/MaxPool\\s+MaxPool\\s+other\\s+\\[1, 8, 4, 4\\]\\s+gradient.*"),
+        assertTrue(output.matches("(?s).*/pool1/MaxPool\\s+MaxPool\\s+maxpool\\s+\\[1, 8, 4, 4\\]\\s+gradient.*"),
                 output);
+        assertTrue(output.matches("(?s).*/flatten/Flatten\\s+Flatten\\s+move\\s+\\[1, 64\\]\\s+gradient.*"), output);
     }
 
     @Test

@@ -20,10 +20,20 @@ public enum OpKind {
     SUM,
     /** An unmerged BatchNormalization. */
     BATCHNORM,
-    /** Everything else (MaxPool, reshapes, Concat, Pad, scaling by constants): the plain gradient. */
-    OTHER;
+    /** MaxPool: the plain gradient, which routes relevance to the first maximum of each window. */
+    MAXPOOL,
+    /**
+     * Ops that only move or copy values (Identity, Dropout, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Concat,
+     * Pad): the plain gradient, a permutation.
+     */
+    MOVE,
+    /** Elementwise arithmetic other than the residual sum (Add of a constant, Sub, Mul, Div): the plain gradient. */
+    SCALE,
+    /** Softmax and LogSoftmax, which only end the graph: the plain gradient. */
+    SOFTMAX;
 
     private static final Set<String> ACTIVATIONS = Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh");
+    private static final Set<String> ARITHMETIC = Set.of("Add", "Sub", "Mul", "Div");
 
     public boolean isLinear() {
         return this == CONV || this == DENSE;
@@ -36,8 +46,11 @@ public enum OpKind {
             case "Dense" -> DENSE;
             case "AveragePool", "GlobalAveragePool" -> AVGPOOL;
             case "BatchNormalization" -> BATCHNORM;
-            case "Add" -> graph.isConstant(node.input(0)) || graph.isConstant(node.input(1)) ? OTHER : SUM;
-            default -> ACTIVATIONS.contains(node.opType()) ? ACTIVATION : OTHER;
+            case "Add" -> graph.isConstant(node.input(0)) || graph.isConstant(node.input(1)) ? SCALE : SUM;
+            case "MaxPool" -> MAXPOOL;
+            case "Softmax", "LogSoftmax" -> SOFTMAX;
+            default -> ACTIVATIONS.contains(node.opType()) ? ACTIVATION
+                    : ARITHMETIC.contains(node.opType()) ? SCALE : MOVE;
         };
     }
 }
