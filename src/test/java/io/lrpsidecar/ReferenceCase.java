@@ -2,6 +2,7 @@ package io.lrpsidecar;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
 import java.io.IOException;
@@ -58,6 +59,12 @@ public record ReferenceCase(String model, Path folder, JsonNode result, JsonNode
 
     public String targetKind() {
         return result.get("target_kind").asText();
+    }
+
+    /** The target the reference was computed for: the predicted class, or the case's labels row by row. */
+    public Target target() {
+        return targetKind().equals("pred") ? new Target.Predicted()
+                : new Target.PerRow(Npy.read(labelsFile()).tensor().asLongs());
     }
 
     public Path modelFile() {

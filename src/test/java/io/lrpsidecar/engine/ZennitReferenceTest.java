@@ -34,8 +34,7 @@ class ZennitReferenceTest {
         ReferenceExplainer explainer = new ReferenceExplainer(model,
                 parser.parse(referenceCase.compositeSpec(workDirectory)));
         Tensor input = Npy.read(referenceCase.inputFile()).tensor();
-        Target target = referenceCase.targetKind().equals("pred") ? new Target.Predicted()
-                : new Target.PerRow(Npy.read(referenceCase.labelsFile()).tensor().asLongs());
+        Target target = referenceCase.target();
 
         Explanation explanation = explainer.explain(input, target, InitMode.ONEHOT);
 

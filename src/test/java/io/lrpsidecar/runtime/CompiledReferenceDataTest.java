@@ -41,8 +41,7 @@ class CompiledReferenceDataTest {
         Composite composite = new CompositeParser(file -> Npy.read(Path.of(file)).tensor())
                 .parse(referenceCase.compositeSpec(work));
         Tensor input = Npy.read(referenceCase.inputFile()).tensor();
-        Target target = referenceCase.targetKind().equals("pred") ? new Target.Predicted()
-                : new Target.PerRow(Npy.read(referenceCase.labelsFile()).tensor().asLongs());
+        Target target = referenceCase.target();
         for (InitMode init : InitMode.values()) {
             Explanation reference = new ReferenceExplainer(model, composite).explain(input, target, init);
             try (CompiledExplainer compiled = new CompiledExplainer(

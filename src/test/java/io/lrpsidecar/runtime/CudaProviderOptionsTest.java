@@ -72,8 +72,7 @@ class CudaProviderOptionsTest {
             Composite composite = new CompositeParser(file -> Npy.read(Path.of(file)).tensor())
                     .parse(referenceCase.compositeSpec(work));
             Tensor input = Npy.read(referenceCase.inputFile()).tensor();
-            Target target = referenceCase.targetKind().equals("pred") ? new Target.Predicted()
-                    : new Target.PerRow(Npy.read(referenceCase.labelsFile()).tensor().asLongs());
+            Target target = referenceCase.target();
             try (CompiledExplainer compiled = new CompiledExplainer(
                     ExplainerCompiler.compile(model, composite, InitMode.ONEHOT),
                     new RuntimeSettings(DeviceChoice.GPU, 1, 1))) {
