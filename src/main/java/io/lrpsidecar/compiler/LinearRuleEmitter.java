@@ -264,7 +264,7 @@ final class LinearRuleEmitter {
             throw new ModelLoadException("node " + node.describe() + ": zbox bound " + bound.spec()
                     + " gives one row per batch element; the compiled explainer needs a scalar or one row of bounds");
         }
-        return bound.expandTo(rowShape);
+        return bound.over(P, Tensor.zeros(rowShape));
     }
 
     /** The layer applied in double precision to one row, for terms that do not depend on the input. */

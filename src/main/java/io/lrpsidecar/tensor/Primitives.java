@@ -87,6 +87,12 @@ public interface Primitives<T> {
 
     T concat(List<T> parts, int axis);
 
+    /**
+     * The first entries of {@code x} along {@code axis}, as many as {@code like} has on that axis (for example,
+     * per-batch-element values cut to the batch at hand).
+     */
+    T sliceLike(T x, T like, int axis);
+
     /** Splits along an axis into parts of the given sizes: the adjoint of {@link #concat}. */
     List<T> split(T x, int axis, long[] sizes);
 }

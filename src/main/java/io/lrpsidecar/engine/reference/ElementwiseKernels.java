@@ -1,6 +1,5 @@
 package io.lrpsidecar.engine.reference;
 
-import io.lrpsidecar.engine.rule.Kernel;
 import static io.lrpsidecar.tensor.Comparison.GE;
 import static io.lrpsidecar.tensor.Comparison.GT;
 

@@ -1,6 +1,5 @@
 package io.lrpsidecar.engine.reference;
 
-import io.lrpsidecar.engine.rule.Kernel;
 import io.lrpsidecar.graph.Node;
 import java.util.Map;
 import java.util.Optional;

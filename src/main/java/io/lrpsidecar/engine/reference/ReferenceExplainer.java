@@ -5,10 +5,10 @@ import io.lrpsidecar.engine.Explainer;
 import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.LedgerEntry;
+import io.lrpsidecar.engine.NodeViews;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
-import io.lrpsidecar.engine.rule.Layer;
-import io.lrpsidecar.engine.rule.OpKind;
+import io.lrpsidecar.engine.rule.NodeView;
 import io.lrpsidecar.engine.rule.Rule;
 import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.Graph;
@@ -39,12 +39,14 @@ public final class ReferenceExplainer implements Explainer {
     private final ExplainableModel model;
     private final Composite composite;
     private final Map<String, Rule> rules;
+    private final Map<String, NodeView> views;
     private final Map<String, Integer> batchAxes;
 
     public ReferenceExplainer(ExplainableModel model, Composite composite) {
         this.model = model;
         this.composite = composite;
         this.rules = composite.assign(model.graph());
+        this.views = NodeViews.of(model.graph());
         this.batchAxes = BatchAxes.of(model.graph());
     }
 
@@ -93,14 +95,15 @@ public final class ReferenceExplainer implements Explainer {
             if (upper == null) {
                 continue;
             }
-            Layer layer = new Layer(node, OpKind.of(node, graph), Kernels.of(node), inputsOf(node, values),
-                    node.inputs().stream().map(name -> !graph.isConstant(name)).toList(), values.get(node.output()));
+            NodeView view = views.get(node.name());
+            ReferenceLayer layer = new ReferenceLayer(view, Kernels.of(node), inputsOf(node, values),
+                    List.of(values.get(node.output())));
             Rule rule = rules.get(node.name());
-            List<Tensor> lower = rule.propagate(layer, upper);
+            List<Tensor> lower = rule.propagate(P, layer, List.of(upper));
             double[] out = new double[rows];
             for (int i = 0; i < node.inputs().size(); i++) {
                 Tensor part = i < lower.size() ? lower.get(i) : null;
-                if (part == null || !layer.activations().get(i)) {
+                if (part == null || !view.carries(i)) {
                     continue;
                 }
                 relevance.merge(node.input(i), part, P::add);

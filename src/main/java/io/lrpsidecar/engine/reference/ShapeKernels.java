@@ -1,6 +1,5 @@
 package io.lrpsidecar.engine.reference;
 
-import io.lrpsidecar.engine.rule.Kernel;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.ShapeFunctions;

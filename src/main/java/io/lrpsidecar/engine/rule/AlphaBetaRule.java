@@ -1,7 +1,6 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Tensor;
-import io.lrpsidecar.tensor.doubles.DoublePrimitives;
+import io.lrpsidecar.tensor.Primitives;
 import java.util.List;
 
 /**
@@ -19,8 +18,6 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record AlphaBetaRule(double alpha, double beta, double stabilizer) implements Rule {
-    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
-
     public AlphaBetaRule {
         if (alpha < 0 || beta < 0 || Math.abs(alpha - beta - 1) > 1e-12) {
             throw new IllegalArgumentException("alpha-beta needs alpha - beta = 1 and both >= 0, found alpha="
@@ -45,9 +42,11 @@ public record AlphaBetaRule(double alpha, double beta, double stabilizer) implem
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor positivePart = SignedContribution.positivePart(layer, relevance, stabilizer);
-        Tensor negativePart = SignedContribution.negativePart(layer, relevance, stabilizer);
-        return layer.toFirstInput(P.sub(P.mul(positivePart, P.scalar(alpha)), P.mul(negativePart, P.scalar(beta))));
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        LinearLayer<T> linear = new LinearLayer<>(layer);
+        T positivePart = SignedContribution.positivePart(p, linear, relevance.get(0), stabilizer);
+        T negativePart = SignedContribution.negativePart(p, linear, relevance.get(0), stabilizer);
+        T alphaPart = alpha == 1.0 ? positivePart : p.mul(positivePart, p.scalar(alpha));
+        return linear.toInput(beta == 0.0 ? alphaPart : p.sub(alphaPart, p.mul(negativePart, p.scalar(beta))));
     }
 }

@@ -1,8 +1,8 @@
 package io.lrpsidecar.engine.rule;
 
 import io.lrpsidecar.graph.ModelLoadException;
-import io.lrpsidecar.graph.Shapes;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Primitives;
 import java.util.Arrays;
 
 /**
@@ -19,35 +19,27 @@ public record Bound(Tensor values, String spec) {
     }
 
     /**
-     * The bound expanded to the input's shape, following zennit: scalars broadcast; a tensor of the shape of one row
-     * ({@code input.shape[1:]}) or with a leading axis of 1 broadcasts over the batch; a larger leading axis is cut.
+     * The bound over an input {@code x}, following zennit: a scalar fills {@code x}'s shape; a tensor of the shape of
+     * one row ({@code x.shape[1:]}) or with a leading axis of 1 broadcasts over the batch; a larger leading axis gives
+     * one row per batch element and is cut to the batch.
      */
-    public Tensor expandTo(int[] inputShape) {
-        int size = Shapes.size(inputShape);
-        double[] source = values.asDoubles();
-        double[] out = new double[size];
-        if (source.length == 1) {
-            Arrays.fill(out, source[0]);
-            return Tensor.of(inputShape, out);
+    public <T> T over(Primitives<T> p, T x) {
+        int rank = p.rank(x);
+        if (values.size() == 1) {
+            return p.add(p.zerosLike(x), p.scalar(values.asDoubles()[0]));
         }
-        int rowSize = inputShape.length == 0 ? 1 : size / Math.max(1, inputShape[0]);
-        int[] rowShape = Arrays.copyOfRange(inputShape, 1, inputShape.length);
         int[] shape = values.shape();
-        boolean perRow = Arrays.equals(shape, rowShape)
-                || (shape.length == inputShape.length && shape[0] == 1 && Arrays.equals(
-                        Arrays.copyOfRange(shape, 1, shape.length), rowShape));
-        boolean perBatch = shape.length == inputShape.length && shape[0] >= inputShape[0]
-                && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), rowShape);
-        if (perRow) {
-            for (int i = 0; i < size; i++) {
-                out[i] = source[i % rowSize];
-            }
-        } else if (perBatch) {
-            System.arraycopy(source, 0, out, 0, size);
-        } else {
-            throw new ModelLoadException("zbox bound " + spec + " has shape " + Arrays.toString(shape)
-                    + ", expected a scalar or the shape of one input row " + Arrays.toString(rowShape));
+        if (shape.length == rank - 1) {
+            int[] withBatch = new int[rank];
+            withBatch[0] = 1;
+            System.arraycopy(shape, 0, withBatch, 1, shape.length);
+            return p.constant(values.reshape(withBatch));
         }
-        return Tensor.of(inputShape, out);
+        if (shape.length == rank) {
+            return shape[0] == 1 ? p.constant(values) : p.sliceLike(p.constant(values), x, 0);
+        }
+        throw new ModelLoadException("zbox bound " + spec + " has shape " + Arrays.toString(shape)
+                + ", expected a scalar, the shape of one input row (rank " + (rank - 1)
+                + ") or one row per batch element (rank " + rank + ")");
     }
 }

@@ -1,8 +1,7 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Primitives;
 import io.lrpsidecar.tensor.Stabilizer;
-import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
 
 /**
@@ -18,8 +17,6 @@ import java.util.List;
  * @param epsilon the stabilizer added to the magnitude of every denominator (zennit default 1e-6)
  */
 public record EpsilonRule(double epsilon) implements Rule {
-    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
-
     @Override
     public String name() {
         return "epsilon";
@@ -36,9 +33,9 @@ public record EpsilonRule(double epsilon) implements Rule {
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor z = layer.forward(layer.x(), layer.weight(), layer.bias());
-        Tensor s = Stabilizer.ZENNIT.divide(P, relevance, z, epsilon);
-        return layer.toFirstInput(P.mul(layer.x(), layer.transposed(layer.weight(), s)));
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        T s = Stabilizer.ZENNIT.divide(p, relevance.get(0), layer.output(), epsilon);
+        LinearLayer<T> linear = new LinearLayer<>(layer);
+        return linear.toInput(p.mul(linear.x(), linear.transposed(linear.weight(), s)));
     }
 }

@@ -1,8 +1,7 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Primitives;
 import io.lrpsidecar.tensor.Stabilizer;
-import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 import java.util.List;
 
 /**
@@ -17,8 +16,6 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record FlatRule(double stabilizer) implements Rule {
-    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
-
     @Override
     public String name() {
         return "flat";
@@ -35,9 +32,11 @@ public record FlatRule(double stabilizer) implements Rule {
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor ones = P.onesLike(layer.weight());
-        Tensor count = layer.forward(P.onesLike(layer.x()), ones, P.zerosLike(layer.bias()));
-        return layer.toFirstInput(layer.transposed(ones, Stabilizer.ZENNIT.divide(P, relevance, count, stabilizer)));
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        LinearLayer<T> linear = new LinearLayer<>(layer);
+        T ones = p.onesLike(linear.weight());
+        T count = linear.forward(p.onesLike(linear.x()), ones, null);
+        return linear.toInput(linear.transposed(ones,
+                Stabilizer.ZENNIT.divide(p, relevance.get(0), count, stabilizer)));
     }
 }

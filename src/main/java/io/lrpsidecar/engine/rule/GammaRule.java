@@ -5,9 +5,8 @@ import static io.lrpsidecar.tensor.Comparison.LT;
 import static io.lrpsidecar.tensor.Unary.NEGATIVE;
 import static io.lrpsidecar.tensor.Unary.POSITIVE;
 
-import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.tensor.Stabilizer;
-import io.lrpsidecar.tensor.doubles.DoublePrimitives;
+import io.lrpsidecar.tensor.Primitives;
 import java.util.List;
 
 /**
@@ -19,15 +18,18 @@ import java.util.List;
  *   sp_j = [o_j > 0] R_j / stab(zp_j)            sn_j = [o_j < 0] R_j / stab(zn_j)
  *   R_i  = x+_i (Wp^T sp)_i + x-_i (Wn^T sp)_i + x+_i (Wn^T sn)_i + x-_i (Wp^T sn)_i
  * </pre>
- * An output with {@code o_j = 0} passes no relevance. Montavon et al., "Layer-Wise Relevance Propagation: An
+ * An output with {@code o_j = 0} passes no relevance. Where the input is known to be non-negative ({@code x- = 0}),
+ * the same values follow from {@code z = o} and {@code p = W+ x} alone, with two transposed passes:
+ * <pre>
+ *   zp = z + gamma (p + b+),   zn = z + gamma (z - b - p + b-)
+ *   R  = x (W^T (sp + (1 + gamma) sn) + W+^T (gamma (sp - sn)))
+ * </pre> Montavon et al., "Layer-Wise Relevance Propagation: An
  * Overview", in Explainable AI, LNCS 11700, 2019; zennit {@code zennit.rules.Gamma}.
  *
  * @param gamma      the boost of the positive (or negative) part
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record GammaRule(double gamma, double stabilizer) implements Rule {
-    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
-
     @Override
     public String name() {
         return "gamma";
@@ -44,29 +46,51 @@ public record GammaRule(double gamma, double stabilizer) implements Rule {
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor w = layer.weight();
-        Tensor b = layer.bias();
-        Tensor wp = P.add(w, P.mul(P.unary(POSITIVE, w), P.scalar(gamma)));
-        Tensor bp = P.add(b, P.mul(P.unary(POSITIVE, b), P.scalar(gamma)));
-        Tensor wn = P.add(w, P.mul(P.unary(NEGATIVE, w), P.scalar(gamma)));
-        Tensor bn = P.add(b, P.mul(P.unary(NEGATIVE, b), P.scalar(gamma)));
-        Tensor xPos = P.unary(POSITIVE, layer.x());
-        Tensor xNeg = P.unary(NEGATIVE, layer.x());
-        Tensor noBias = P.zerosLike(b);
-        Tensor original = layer.forward(layer.x(), w, b);
-        Tensor zp = P.add(layer.forward(xPos, wp, bp), layer.forward(xNeg, wn, noBias));
-        Tensor zn = P.add(layer.forward(xPos, wn, bn), layer.forward(xNeg, wp, noBias));
-        Tensor sp = masked(relevance, Stabilizer.ZENNIT.stabilize(P, zp, stabilizer), original, true);
-        Tensor sn = masked(relevance, Stabilizer.ZENNIT.stabilize(P, zn, stabilizer), original, false);
-        Tensor result = P.add(P.add(P.mul(xPos, layer.transposed(wp, sp)), P.mul(xNeg, layer.transposed(wn, sp))),
-                P.add(P.mul(xPos, layer.transposed(wn, sn)), P.mul(xNeg, layer.transposed(wp, sn))));
-        return layer.toFirstInput(result);
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        LinearLayer<T> linear = new LinearLayer<>(layer);
+        T r = relevance.get(0);
+        return linear.toInput(linear.nonNegativeInput() ? nonNegativeInput(p, linear, r) : anyInput(p, linear, r));
     }
 
-    /** {@code [o > 0] R / d} (or {@code [o < 0]}): zero where the output has the other sign. */
-    private static Tensor masked(Tensor relevance, Tensor denominator, Tensor original, boolean positiveSide) {
-        Tensor selected = P.compare(positiveSide ? GT : LT, original, P.scalar(0));
-        return P.where(selected, P.div(relevance, denominator), P.zerosLike(relevance));
+    private <T> T nonNegativeInput(Primitives<T> p, LinearLayer<T> layer, T r) {
+        T z = layer.layer().output();
+        T x = layer.x();
+        T g = p.scalar(gamma);
+        T wPos = p.unary(POSITIVE, layer.weight());
+        T positive = layer.forward(x, wPos, null);
+        T zp = p.add(z, p.mul(g, p.add(positive, layer.outputBias(p, p.unary(POSITIVE, layer.bias())))));
+        T withoutPositive = p.sub(p.sub(z, layer.outputBias(p, layer.bias())), positive);
+        T zn = p.add(z, p.mul(g, p.add(withoutPositive, layer.outputBias(p, p.unary(NEGATIVE, layer.bias())))));
+        T sp = masked(p, r, zp, z, true);
+        T sn = masked(p, r, zn, z, false);
+        T first = layer.transposed(layer.weight(), p.add(sp, p.mul(sn, p.scalar(1 + gamma))));
+        T second = layer.transposed(wPos, p.mul(g, p.sub(sp, sn)));
+        return p.mul(x, p.add(first, second));
+    }
+
+    private <T> T anyInput(Primitives<T> p, LinearLayer<T> layer, T r) {
+        T w = layer.weight();
+        T b = layer.bias();
+        T g = p.scalar(gamma);
+        T wp = p.add(w, p.mul(p.unary(POSITIVE, w), g));
+        T bp = p.add(b, p.mul(p.unary(POSITIVE, b), g));
+        T wn = p.add(w, p.mul(p.unary(NEGATIVE, w), g));
+        T bn = p.add(b, p.mul(p.unary(NEGATIVE, b), g));
+        T xPos = p.unary(POSITIVE, layer.x());
+        T xNeg = p.sub(layer.x(), xPos);
+        T original = layer.layer().output();
+        T zp = p.add(layer.forward(xPos, wp, bp), layer.forward(xNeg, wn, null));
+        T zn = p.add(layer.forward(xPos, wn, bn), layer.forward(xNeg, wp, null));
+        T sp = masked(p, r, zp, original, true);
+        T sn = masked(p, r, zn, original, false);
+        T positiveInputs = p.add(layer.transposed(wp, sp), layer.transposed(wn, sn));
+        T negativeInputs = p.add(layer.transposed(wn, sp), layer.transposed(wp, sn));
+        return p.add(p.mul(xPos, positiveInputs), p.mul(xNeg, negativeInputs));
+    }
+
+    /** {@code [o > 0] R / stab(z)} (or {@code [o < 0]}): zero where the output has the other sign. */
+    private <T> T masked(Primitives<T> p, T relevance, T z, T original, boolean positiveSide) {
+        T selected = p.compare(positiveSide ? GT : LT, original, p.scalar(0));
+        return p.where(selected, Stabilizer.ZENNIT.divide(p, relevance, z, stabilizer), p.scalar(0));
     }
 }

@@ -1,7 +1,6 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Tensor;
-import java.util.ArrayList;
+import io.lrpsidecar.tensor.Primitives;
 import java.util.List;
 
 /**
@@ -27,12 +26,7 @@ public record GradientRule() implements Rule {
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        List<Tensor> gradients = layer.gradient(relevance);
-        List<Tensor> result = new ArrayList<>();
-        for (int i = 0; i < layer.inputs().size(); i++) {
-            result.add(layer.activations().get(i) && i < gradients.size() ? gradients.get(i) : null);
-        }
-        return result;
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        return layer.vjp(layer.inputs(), relevance);
     }
 }

@@ -1,65 +1,71 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Node;
-import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Primitives;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One node during the backward pass, with the values it saw in the forward pass: what a rule needs to redistribute
- * the relevance of the node's output onto its inputs.
+ * One node during the backward pass, in one engine's tensors {@code T}: its forward values and its own function and
+ * vector-Jacobian product, which rules call with modified operands (zennit's input and parameter modifiers). Built by
+ * the engine that runs the pass; rules see only this and the {@link io.lrpsidecar.tensor.Primitives}.
  *
- * @param node        the node
- * @param kind        its role for rule assignment
- * @param kernel      its forward function and vector-Jacobian product
- * @param inputs      the forward values of all inputs (activations, weights and other constants)
- * @param activations which inputs are activations (computed at run time), as opposed to constants
- * @param output      the forward value of the output
+ * @param <T> the tensor handle of the engine
  */
-public record Layer(Node node, OpKind kind, Kernel kernel, List<Tensor> inputs, List<Boolean> activations,
-        Tensor output) {
+public interface Layer<T> {
 
-    public Layer {
-        inputs = java.util.Collections.unmodifiableList(new ArrayList<>(inputs));
-        activations = List.copyOf(activations);
+    /** The static facts of the node. */
+    NodeView view();
+
+    /** The forward values of all inputs (activations, weights and other constants); absent optional inputs are null. */
+    List<T> inputs();
+
+    /** The forward values of the outputs. */
+    List<T> outputs();
+
+    /** The node's function applied to substituted inputs (aligned with {@link #inputs()}). */
+    List<T> forward(List<T> substitutedInputs);
+
+    /**
+     * The vector-Jacobian products {@code J_i^T g} at the substituted inputs, for the inputs that carry relevance
+     * ({@code null} for the others). For an op linear in its carrying inputs the result does not depend on their
+     * values, which is how rules apply a transposed layer with modified weights.
+     */
+    List<T> vjp(List<T> substitutedInputs, List<T> outputGradients);
+
+    default OpKind kind() {
+        return view().kind();
     }
 
-    /** The layer input {@code x} (first input). */
-    public Tensor x() {
-        return inputs.get(0);
+    default T input(int index) {
+        return inputs().get(index);
     }
 
-    /** The weight of a Conv or Dense layer. */
-    public Tensor weight() {
-        return inputs.get(1);
+    /** The first output. */
+    default T output() {
+        return outputs().get(0);
     }
 
-    /** The bias of a Conv or Dense layer (always present after canonicalization). */
-    public Tensor bias() {
-        return inputs.get(2);
+    /** The inputs with input {@code index} replaced by {@code value}. */
+    default List<T> withInput(int index, T value) {
+        List<T> substituted = new ArrayList<>(inputs());
+        substituted.set(index, value);
+        return substituted;
     }
 
-    /** The layer function with substituted input and parameters: {@code f(x; W, b)}. */
-    public Tensor forward(Tensor x, Tensor weight, Tensor bias) {
-        return kernel.forward(node, List.of(x, weight, bias));
-    }
-
-    /** The transposed layer {@code W^T s} (for a convolution: the transposed convolution) with weight {@code W}. */
-    public Tensor transposed(Tensor weight, Tensor s) {
-        List<Tensor> substituted = new ArrayList<>(inputs);
-        substituted.set(1, weight);
-        return kernel.backward(node, substituted, output, s).get(0);
-    }
-
-    /** The plain vector-Jacobian product of the node for every input. */
-    public List<Tensor> gradient(Tensor outputGradient) {
-        return kernel.backward(node, inputs, output, outputGradient);
+    /** {@code R_i = x_i * g_i} for every carrying input {@code i}, {@code null} elsewhere. */
+    default List<T> timesInputs(Primitives<T> p, List<T> gradients) {
+        List<T> result = new ArrayList<>();
+        for (int i = 0; i < inputs().size(); i++) {
+            T gradient = i < gradients.size() ? gradients.get(i) : null;
+            result.add(view().carries(i) && gradient != null ? p.mul(inputs().get(i), gradient) : null);
+        }
+        return result;
     }
 
     /** A list aligned with the inputs holding {@code relevance} for the first input and nothing for the rest. */
-    public List<Tensor> toFirstInput(Tensor relevance) {
-        List<Tensor> result = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) {
+    default List<T> toFirstInput(T relevance) {
+        List<T> result = new ArrayList<>();
+        for (int i = 0; i < inputs().size(); i++) {
             result.add(i == 0 ? relevance : null);
         }
         return result;

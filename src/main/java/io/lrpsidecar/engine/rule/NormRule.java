@@ -1,9 +1,7 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Primitives;
 import io.lrpsidecar.tensor.Stabilizer;
-import io.lrpsidecar.tensor.doubles.DoublePrimitives;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,8 +17,6 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record NormRule(double stabilizer) implements Rule {
-    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
-
     @Override
     public String name() {
         return "norm";
@@ -37,14 +33,8 @@ public record NormRule(double stabilizer) implements Rule {
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        List<Tensor> gradients = layer.gradient(Stabilizer.ZENNIT.divide(P, relevance, layer.output(), stabilizer));
-        List<Tensor> result = new ArrayList<>();
-        for (int i = 0; i < gradients.size(); i++) {
-            boolean activation = layer.activations().get(i);
-            result.add(activation && gradients.get(i) != null ? P.mul(layer.inputs().get(i), gradients.get(i))
-                    : null);
-        }
-        return result;
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        T s = Stabilizer.ZENNIT.divide(p, relevance.get(0), layer.output(), stabilizer);
+        return layer.timesInputs(p, layer.vjp(layer.inputs(), List.of(s)));
     }
 }

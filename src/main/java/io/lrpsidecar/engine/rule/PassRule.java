@@ -1,6 +1,6 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Primitives;
 import java.util.List;
 
 /**
@@ -27,7 +27,7 @@ public record PassRule() implements Rule {
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        return layer.toFirstInput(relevance);
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        return layer.toFirstInput(relevance.get(0));
     }
 }

@@ -1,12 +1,13 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Primitives;
 import java.util.List;
 
 /**
- * An LRP rule: redistributes the relevance {@code R_j} arriving at a layer's output onto the layer's inputs. As in
- * zennit, the quantity flowing backwards is the relevance itself; a rule returns the relevance of each input
- * ({@code null} for constant inputs such as weights).
+ * An LRP rule: redistributes the relevance arriving at a layer's outputs onto the layer's inputs. As in zennit, the
+ * quantity flowing backwards is the relevance itself. A rule is written once against the
+ * {@link io.lrpsidecar.tensor.Primitives}: the reference engine runs it in double precision, the compiler emits it as
+ * ONNX nodes.
  */
 public interface Rule {
 
@@ -19,6 +20,9 @@ public interface Rule {
     /** Whether the rule can be applied to a layer of this kind. */
     boolean appliesTo(OpKind kind);
 
-    /** The relevance of each input of {@code layer}, aligned with its inputs. */
-    List<Tensor> propagate(Layer layer, Tensor relevance);
+    /**
+     * The relevance of each input of {@code layer} ({@code null} for inputs that receive none), given the relevance
+     * of each of its outputs.
+     */
+    <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance);
 }

@@ -3,9 +3,8 @@ package io.lrpsidecar.engine.rule;
 import static io.lrpsidecar.tensor.Unary.NEGATIVE;
 import static io.lrpsidecar.tensor.Unary.POSITIVE;
 
-import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Primitives;
 import io.lrpsidecar.tensor.Stabilizer;
-import io.lrpsidecar.tensor.doubles.DoublePrimitives;
 
 /**
  * The building block of z+ and alpha-beta: the relevance carried by one sign of the contributions,
@@ -13,29 +12,34 @@ import io.lrpsidecar.tensor.doubles.DoublePrimitives;
  *   z_j = f(x+; Wa, ba)_j + f(x-; Wb, 0)_j,   s_j = R_j / stab(z_j)
  *   R_i = x+_i (Wa^T s)_i + x-_i (Wb^T s)_i
  * </pre>
- * with {@code (Wa, Wb, ba) = (W+, W-, b+)} for the positive part and {@code (W-, W+, b-)} for the negative one.
+ * with {@code (Wa, Wb, ba) = (W+, W-, b+)} for the positive part and {@code (W-, W+, b-)} for the negative one. Where the
+ * input is known to be non-negative, {@code x- = 0} and its terms are dropped.
  */
 final class SignedContribution {
-    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
 
     private SignedContribution() {
     }
 
-    static Tensor positivePart(Layer layer, Tensor relevance, double stabilizer) {
-        return of(layer, relevance, P.unary(POSITIVE, layer.weight()), P.unary(NEGATIVE, layer.weight()),
-                P.unary(POSITIVE, layer.bias()), stabilizer);
+    static <T> T positivePart(Primitives<T> p, LinearLayer<T> layer, T relevance, double stabilizer) {
+        return of(p, layer, relevance, p.unary(POSITIVE, layer.weight()), p.unary(NEGATIVE, layer.weight()),
+                p.unary(POSITIVE, layer.bias()), stabilizer);
     }
 
-    static Tensor negativePart(Layer layer, Tensor relevance, double stabilizer) {
-        return of(layer, relevance, P.unary(NEGATIVE, layer.weight()), P.unary(POSITIVE, layer.weight()),
-                P.unary(NEGATIVE, layer.bias()), stabilizer);
+    static <T> T negativePart(Primitives<T> p, LinearLayer<T> layer, T relevance, double stabilizer) {
+        return of(p, layer, relevance, p.unary(NEGATIVE, layer.weight()), p.unary(POSITIVE, layer.weight()),
+                p.unary(NEGATIVE, layer.bias()), stabilizer);
     }
 
-    private static Tensor of(Layer layer, Tensor relevance, Tensor wa, Tensor wb, Tensor ba, double stabilizer) {
-        Tensor xPos = P.unary(POSITIVE, layer.x());
-        Tensor xNeg = P.unary(NEGATIVE, layer.x());
-        Tensor z = P.add(layer.forward(xPos, wa, ba), layer.forward(xNeg, wb, P.zerosLike(ba)));
-        Tensor s = Stabilizer.ZENNIT.divide(P, relevance, z, stabilizer);
-        return P.add(P.mul(xPos, layer.transposed(wa, s)), P.mul(xNeg, layer.transposed(wb, s)));
+    private static <T> T of(Primitives<T> p, LinearLayer<T> layer, T relevance, T wa, T wb, T ba,
+            double stabilizer) {
+        if (layer.nonNegativeInput()) {
+            T z = layer.forward(layer.x(), wa, ba);
+            return p.mul(layer.x(), layer.transposed(wa, Stabilizer.ZENNIT.divide(p, relevance, z, stabilizer)));
+        }
+        T xPos = p.unary(POSITIVE, layer.x());
+        T xNeg = p.sub(layer.x(), xPos);
+        T z = p.add(layer.forward(xPos, wa, ba), layer.forward(xNeg, wb, null));
+        T s = Stabilizer.ZENNIT.divide(p, relevance, z, stabilizer);
+        return p.add(p.mul(xPos, layer.transposed(wa, s)), p.mul(xNeg, layer.transposed(wb, s)));
     }
 }

@@ -1,11 +1,10 @@
 package io.lrpsidecar.engine.rule;
 
+import io.lrpsidecar.tensor.Primitives;
+import io.lrpsidecar.tensor.Stabilizer;
+import java.util.List;
 import static io.lrpsidecar.tensor.Unary.SQUARE;
 
-import io.lrpsidecar.graph.Tensor;
-import io.lrpsidecar.tensor.Stabilizer;
-import io.lrpsidecar.tensor.doubles.DoublePrimitives;
-import java.util.List;
 
 /**
  * The w^2 rule: inputs replaced by ones and every parameter squared (the bias too, as zennit does), the result not
@@ -20,8 +19,6 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record WSquareRule(double stabilizer) implements Rule {
-    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
-
     @Override
     public String name() {
         return "wsquare";
@@ -38,9 +35,11 @@ public record WSquareRule(double stabilizer) implements Rule {
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor squared = P.unary(SQUARE, layer.weight());
-        Tensor z = layer.forward(P.onesLike(layer.x()), squared, P.unary(SQUARE, layer.bias()));
-        return layer.toFirstInput(layer.transposed(squared, Stabilizer.ZENNIT.divide(P, relevance, z, stabilizer)));
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        LinearLayer<T> linear = new LinearLayer<>(layer);
+        T squared = p.unary(SQUARE, linear.weight());
+        T z = linear.forward(p.onesLike(linear.x()), squared, p.unary(SQUARE, linear.bias()));
+        return linear.toInput(linear.transposed(squared,
+                Stabilizer.ZENNIT.divide(p, relevance.get(0), z, stabilizer)));
     }
 }

@@ -3,9 +3,8 @@ package io.lrpsidecar.engine.rule;
 import static io.lrpsidecar.tensor.Unary.NEGATIVE;
 import static io.lrpsidecar.tensor.Unary.POSITIVE;
 
-import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.tensor.Stabilizer;
-import io.lrpsidecar.tensor.doubles.DoublePrimitives;
+import io.lrpsidecar.tensor.Primitives;
 import java.util.List;
 
 /**
@@ -15,7 +14,8 @@ import java.util.List;
  *   s_j = R_j / stabilize(z_j)
  *   R_i = x_i (W^T s)_i - L_i (W+^T s)_i - H_i (W-^T s)_i
  * </pre>
- * For a padded convolution, L and H are padded with zeros like x. Montavon et al., "Explaining nonlinear
+ * computed as {@code R_i = (x_i - H_i) (W^T s)_i - (L_i - H_i) (W+^T s)_i} (as {@code W- = W - W+}), two transposed
+ * passes. For a padded convolution, L and H are padded with zeros like x. Montavon et al., "Explaining nonlinear
  * classification decisions with deep Taylor decomposition", Pattern Recognition 65, 2017; zennit
  * {@code zennit.rules.ZBox}.
  *
@@ -24,8 +24,6 @@ import java.util.List;
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
 public record ZBoxRule(Bound low, Bound high, double stabilizer) implements Rule {
-    private static final DoublePrimitives P = DoublePrimitives.INSTANCE;
-
     @Override
     public String name() {
         return "zbox";
@@ -42,19 +40,18 @@ public record ZBoxRule(Bound low, Bound high, double stabilizer) implements Rule
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        Tensor x = layer.x();
-        Tensor lowValues = low.expandTo(x.shape());
-        Tensor highValues = high.expandTo(x.shape());
-        Tensor w = layer.weight();
-        Tensor wPos = P.unary(POSITIVE, w);
-        Tensor wNeg = P.unary(NEGATIVE, w);
-        Tensor z = P.sub(P.sub(layer.forward(x, w, layer.bias()),
-                layer.forward(lowValues, wPos, P.unary(POSITIVE, layer.bias()))),
-                layer.forward(highValues, wNeg, P.unary(NEGATIVE, layer.bias())));
-        Tensor s = Stabilizer.ZENNIT.divide(P, relevance, z, stabilizer);
-        Tensor result = P.sub(P.sub(P.mul(x, layer.transposed(w, s)),
-                P.mul(lowValues, layer.transposed(wPos, s))), P.mul(highValues, layer.transposed(wNeg, s)));
-        return layer.toFirstInput(result);
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        LinearLayer<T> linear = new LinearLayer<>(layer);
+        T x = linear.x();
+        T lowValues = low.over(p, x);
+        T highValues = high.over(p, x);
+        T w = linear.weight();
+        T wPos = p.unary(POSITIVE, w);
+        T boundTerms = p.add(linear.forward(lowValues, wPos, p.unary(POSITIVE, linear.bias())),
+                linear.forward(highValues, p.unary(NEGATIVE, w), p.unary(NEGATIVE, linear.bias())));
+        T s = Stabilizer.ZENNIT.divide(p, relevance.get(0), p.sub(layer.output(), boundTerms), stabilizer);
+        T result = p.sub(p.mul(p.sub(x, highValues), linear.transposed(w, s)),
+                p.mul(p.sub(lowValues, highValues), linear.transposed(wPos, s)));
+        return linear.toInput(result);
     }
 }

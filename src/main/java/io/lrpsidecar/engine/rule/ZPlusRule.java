@@ -1,6 +1,6 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Primitives;
 import java.util.List;
 
 /**
@@ -33,7 +33,8 @@ public record ZPlusRule(double stabilizer) implements Rule {
     }
 
     @Override
-    public List<Tensor> propagate(Layer layer, Tensor relevance) {
-        return layer.toFirstInput(SignedContribution.positivePart(layer, relevance, stabilizer));
+    public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
+        LinearLayer<T> linear = new LinearLayer<>(layer);
+        return linear.toInput(SignedContribution.positivePart(p, linear, relevance.get(0), stabilizer));
     }
 }

@@ -184,6 +184,17 @@ public final class DoublePrimitives implements Primitives<Tensor> {
     }
 
     @Override
+    public Tensor sliceLike(Tensor x, Tensor like, int axis) {
+        if (x.dim(axis) < like.dim(axis)) {
+            throw new IllegalArgumentException("cannot cut axis " + axis + " of " + java.util.Arrays.toString(x.shape())
+                    + " to " + like.dim(axis) + " entries: it has only " + x.dim(axis));
+        }
+        long[] pads = new long[2 * x.rank()];
+        pads[x.rank() + axis] = like.dim(axis) - x.dim(axis);
+        return Movement.pad(x, pads);
+    }
+
+    @Override
     public Tensor pad(Tensor x, long[] pads) {
         return Movement.pad(x, pads);
     }

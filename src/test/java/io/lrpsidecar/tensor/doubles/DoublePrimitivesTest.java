@@ -65,6 +65,18 @@ class DoublePrimitivesTest {
     }
 
     @Test
+    void sliceLikeCutsToTheOtherTensorsLength() {
+        Tensor perRow = tensor(new int[] {3, 2}, 1, 2, 3, 4, 5, 6);
+        Tensor batchOfTwo = Tensor.zeros(new int[] {2, 2});
+        Tensor cut = P.sliceLike(perRow, batchOfTwo, 0);
+        assertArrayEquals(new int[] {2, 2}, cut.shape());
+        assertArrayEquals(new double[] {1, 2, 3, 4}, cut.asDoubles());
+        IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+                () -> P.sliceLike(batchOfTwo, perRow, 0));
+        assertEquals("cannot cut axis 0 of [2, 2] to 3 entries: it has only 2", tooShort.getMessage());
+    }
+
+    @Test
     void unaryFunctionsAndComparisons() {
         Tensor x = tensor(new int[] {4}, -2, -0.5, 0, 4);
         assertArrayEquals(new double[] {2, 0.5, -0.0, -4}, P.unary(Unary.NEG, x).asDoubles());

@@ -1,4 +1,4 @@
-package io.lrpsidecar.engine.rule;
+package io.lrpsidecar.engine.reference;
 
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;

@@ -1,0 +1,43 @@
+package io.lrpsidecar.engine.rule;
+
+import io.lrpsidecar.graph.Node;
+import io.lrpsidecar.graph.Tensor;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What is known about a node before anything runs, and so the same in every engine: the node, its kind, its constant
+ * inputs, which inputs carry relevance and which inputs cannot be negative. Rules branch only on these static facts,
+ * so the reference and the compiled explainer take the same branch.
+ *
+ * @param node        the node
+ * @param kind        its role for rule assignment
+ * @param constants   the value of each input known at compile time ({@code null} for values computed at run time)
+ * @param carrying    the inputs that receive relevance (they depend on the explained input)
+ * @param nonNegative the inputs known never to be negative (after a Relu, and what only moves or pools such values)
+ */
+public record NodeView(Node node, OpKind kind, List<Tensor> constants, BitSet carrying, BitSet nonNegative) {
+
+    public NodeView {
+        constants = Collections.unmodifiableList(new ArrayList<>(constants));
+        carrying = (BitSet) carrying.clone();
+        nonNegative = (BitSet) nonNegative.clone();
+    }
+
+    /** Whether input {@code index} receives relevance. */
+    public boolean carries(int index) {
+        return carrying.get(index);
+    }
+
+    /** Whether input {@code index} is known never to be negative. */
+    public boolean isNonNegative(int index) {
+        return nonNegative.get(index);
+    }
+
+    /** The compile-time value of input {@code index}, or {@code null}. */
+    public Tensor constant(int index) {
+        return index < constants.size() ? constants.get(index) : null;
+    }
+}
