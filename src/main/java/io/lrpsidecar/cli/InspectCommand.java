@@ -1,10 +1,10 @@
 package io.lrpsidecar.cli;
 
 import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.engine.OperatorSupport;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.engine.composite.CompositeParser;
-import io.lrpsidecar.engine.rule.OpKind;
 import io.lrpsidecar.engine.rule.Rule;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.Node;
@@ -62,7 +62,7 @@ public class InspectCommand implements Callable<Integer> {
         }
         ExplainableModel explainable = ExplainableModel.of(canonical, Optional.empty(), Optional.empty());
         Composite parsed = new CompositeParser(file -> Npy.read(Path.of(file)).tensor()).parse(composite);
-        Map<String, Rule> rules = parsed.assign(graph);
+        Map<String, Rule> rules = parsed.assign(explainable.views());
         Map<String, int[]> shapes = shapeAtBatchOne(graph);
         out.printf("explained output '%s'%s; composite %s%n", explainable.logits(),
                 explainable.outputActivation().map(node -> " (input of the final " + node.opType() + ")").orElse(""),
@@ -71,7 +71,7 @@ public class InspectCommand implements Callable<Integer> {
         for (Node node : graph.nodes()) {
             int[] shape = shapes.get(node.output());
             out.printf("%-28s %-18s %-10s %-20s %s%n", node.name(), node.opType(),
-                    OpKind.of(node, graph).name().toLowerCase(Locale.ROOT),
+                    explainable.views().get(node.name()).kind().name().toLowerCase(Locale.ROOT),
                     shape == null ? "?" : Arrays.toString(shape), rules.get(node.name()).spec());
         }
         out.flush();
@@ -80,7 +80,7 @@ public class InspectCommand implements Callable<Integer> {
 
     private static Map<String, int[]> shapeAtBatchOne(Graph graph) {
         try {
-            return ShapeInference.infer(graph, 1);
+            return ShapeInference.infer(graph, 1, Ops::shapeRule);
         } catch (RuntimeException unknownDimensions) {
             return Map.of();
         }

@@ -1,10 +1,10 @@
 package io.lrpsidecar.compiler;
 
+import io.lrpsidecar.engine.rule.NodeView;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What emitters know about the model being compiled: the canonical graph, the static shape of every value at batch
@@ -14,11 +14,11 @@ import java.util.Set;
  * @param graph       the canonical forward graph
  * @param shapes      the shape of every value at batch 1
  * @param batchAxes   the batch axis of values where it is not axis 0
- * @param nonNegative values that cannot be negative (after a Relu, and what only moves or pools such values)
+ * @param views       the static facts of every node, by node name
  * @param builder     the graph under construction
  */
 record CompileContext(Graph graph, Map<String, int[]> shapes, Map<String, Integer> batchAxes,
-        Set<String> nonNegative, GraphBuilder builder) {
+        Map<String, NodeView> views, GraphBuilder builder) {
 
     int[] shape(String value) {
         int[] shape = shapes.get(value);
@@ -32,8 +32,8 @@ record CompileContext(Graph graph, Map<String, int[]> shapes, Map<String, Intege
         return graph.initializers().get(value);
     }
 
-    boolean isNonNegative(String value) {
-        return nonNegative.contains(value);
+    NodeView view(Node node) {
+        return views.get(node.name());
     }
 
     LinearEmitter linear(Node node) {

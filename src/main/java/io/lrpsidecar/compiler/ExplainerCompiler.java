@@ -3,6 +3,7 @@ package io.lrpsidecar.compiler;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.composite.Composite;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.engine.rule.OpKind;
 import io.lrpsidecar.engine.rule.GradientRule;
 import io.lrpsidecar.engine.rule.NormRule;
@@ -54,7 +55,7 @@ public final class ExplainerCompiler {
         Graph graph = prefixed(model.graph());
         String inputValue = PREFIX + model.inputName();
         String logitsValue = PREFIX + model.logits();
-        Map<String, Rule> rules = composite.assign(model.graph());
+        Map<String, Rule> rules = composite.assign(model.views());
         Map<String, int[]> shapes = staticShapes(graph);
         List<Node> nodes = ancestors(graph, logitsValue);
         GraphBuilder builder = new GraphBuilder(Set.of(CompiledModel.INPUT, CompiledModel.TARGET,
@@ -66,8 +67,8 @@ public final class ExplainerCompiler {
                 throw new IllegalStateException("initializer name clash: " + name);
             }
         });
-        CompileContext context = new CompileContext(graph, shapes, BatchAxes.of(graph),
-                nonNegativeValues(graph, nodes), builder);
+        CompileContext context = new CompileContext(graph, shapes, BatchAxes.of(graph, Ops::shapeRule),
+                model.views(), builder);
         builder.opWithOutputs("Identity", "input", Attributes.NONE, List.of(CompiledModel.INPUT), List.of(inputValue));
         Map<String, String> maxPoolIndices = new HashMap<>();
         ForwardEmitter forward = new ForwardEmitter(context, maxPoolIndices);
@@ -88,9 +89,8 @@ public final class ExplainerCompiler {
             if (upper == null) {
                 continue;
             }
-            Node original = model.graph().node(node.name()).orElseThrow();
             Rule rule = rules.get(node.name());
-            String[] lower = lower(context, linearRules, gradients, node, OpKind.of(original, model.graph()),
+            String[] lower = lower(context, linearRules, gradients, node, model.views().get(node.name()).kind(),
                     rule, upper);
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < lower.length; i++) {
@@ -218,7 +218,7 @@ public final class ExplainerCompiler {
 
     private static Map<String, int[]> staticShapes(Graph graph) {
         try {
-            return ShapeInference.infer(graph, 1);
+            return ShapeInference.infer(graph, 1, Ops::shapeRule);
         } catch (ModelLoadException e) {
             throw new ModelLoadException("the explainer compiler needs every input axis but the batch fixed: "
                     + e.getMessage(), e);
@@ -238,26 +238,6 @@ public final class ExplainerCompiler {
             }
         }
         return new ArrayList<>(reversed);
-    }
-
-    private static Set<String> nonNegativeValues(Graph graph, List<Node> nodes) {
-        Set<String> nonNegative = new HashSet<>();
-        Set<String> preserving = Set.of("MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Reshape",
-                "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout", "Pad");
-        for (Node node : nodes) {
-            boolean result = switch (node.opType()) {
-                case "Relu", "Sigmoid" -> true;
-                case "Concat" -> node.inputs().stream().allMatch(nonNegative::contains);
-                case "Add" -> nonNegative.contains(node.input(0)) && nonNegative.contains(node.input(1));
-                case "Mul", "Div" -> nonNegative.contains(node.input(0)) && graph.constant(node.input(1))
-                        .map(c -> Arrays.stream(c.asDoubles()).allMatch(v -> v >= 0)).orElse(false);
-                default -> preserving.contains(node.opType()) && nonNegative.contains(node.input(0));
-            };
-            if (result) {
-                nonNegative.add(node.output());
-            }
-        }
-        return nonNegative;
     }
 
     /** The graph with every value and initializer renamed {@code fwd/NAME}, so no name clashes with ours. */

@@ -5,7 +5,7 @@ import static io.lrpsidecar.tensor.Unary.NEGATIVE;
 import static io.lrpsidecar.tensor.Unary.POSITIVE;
 import static io.lrpsidecar.tensor.Unary.SQUARE;
 
-import io.lrpsidecar.engine.reference.Kernels;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.engine.rule.AlphaBetaRule;
 import io.lrpsidecar.engine.rule.Bound;
 import io.lrpsidecar.engine.rule.EpsilonRule;
@@ -57,7 +57,7 @@ final class LinearRuleEmitter {
         Tensor weight = context.constant(node.input(1));
         Tensor bias = context.constant(node.input(2));
         String hint = node.name();
-        boolean nonNegative = context.isNonNegative(x);
+        boolean nonNegative = context.view(node).isNonNegative(0);
         if (rule instanceof EpsilonRule epsilon) {
             String s = Stabilizer.divide(b, r, z, epsilon.epsilon(), hint + "_eps");
             return b.op("Mul", hint + "_R", x, layer.transposed(node.input(1), s, hint + "_WTs"));
@@ -269,7 +269,7 @@ final class LinearRuleEmitter {
 
     /** The layer applied in double precision to one row, for terms that do not depend on the input. */
     private Tensor referenceForward(Node node, Tensor x, Tensor weight, Tensor bias) {
-        return Kernels.of(node).forward(node, List.of(x, weight, bias));
+        return Ops.of(node).forward(P, context.view(node), List.of(x, weight, bias)).get(0);
     }
 
     private Tensor onesRow(String x) {

@@ -1,6 +1,9 @@
 package io.lrpsidecar.engine;
 
 import io.lrpsidecar.engine.canonizer.BatchNormMerger;
+import io.lrpsidecar.engine.op.Ops;
+import io.lrpsidecar.engine.rule.NodeView;
+import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.Canonicalizer;
 import io.lrpsidecar.graph.ConstantFolder;
 import io.lrpsidecar.graph.Graph;
@@ -28,9 +31,10 @@ import java.util.Optional;
  * @param logits           the name of the explained output value
  * @param outputActivation the activation ending the graph, if any
  * @param mergedBatchNorms BatchNorm node name to the layer it was merged into
+ * @param views            the static facts of every node, by name in topological order ({@link NodeViews})
  */
 public record ExplainableModel(Graph graph, ValueInfo input, String logits, Optional<Node> outputActivation,
-        Map<String, String> mergedBatchNorms) {
+        Map<String, String> mergedBatchNorms, Map<String, NodeView> views) {
 
     public static ExplainableModel load(Path path) {
         try {
@@ -58,7 +62,7 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
 
     /** Folds constants, canonicalizes dense layers and conv biases, and optionally merges BatchNorm. */
     public static Canonical canonicalize(Graph raw, boolean mergeBatchNorm) {
-        Graph graph = Canonicalizer.canonicalize(ConstantFolder.fold(raw));
+        Graph graph = Canonicalizer.canonicalize(ConstantFolder.fold(raw, Ops::shapeRule));
         if (!mergeBatchNorm) {
             return new Canonical(graph, Map.of());
         }
@@ -99,7 +103,8 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
             }
         }
         checkShapes(graph, input, logits);
-        return new ExplainableModel(graph, input, logits, ending, canonical.mergedBatchNorms());
+        return new ExplainableModel(graph, input, logits, ending, canonical.mergedBatchNorms(),
+                NodeViews.of(graph));
     }
 
     private static void checkShapes(Graph graph, ValueInfo input, String logits) {
@@ -107,11 +112,21 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
         if (!fixedRowShape || input.rank() == 0) {
             return;
         }
-        int[] logitsShape = ShapeInference.infer(graph, 1).get(logits);
+        int[] logitsShape = ShapeInference.infer(graph, 1, Ops::shapeRule).get(logits);
         if (logitsShape.length != 2) {
             throw new ModelLoadException("expected the explained output '" + logits + "' to have shape "
                     + "[batch, classes], found " + Arrays.toString(logitsShape));
         }
+    }
+
+    /** The shape of every value with the batch axis of the input set to {@code batch}. */
+    public Map<String, int[]> shapes(int batch) {
+        return ShapeInference.infer(graph, batch, Ops::shapeRule);
+    }
+
+    /** Where the batch axis of every value lies ({@link BatchAxes}). */
+    public Map<String, Integer> batchAxes() {
+        return BatchAxes.of(graph, Ops::shapeRule);
     }
 
     /** The input shape of one row (without the batch axis), {@code -1} where the model leaves it open. */

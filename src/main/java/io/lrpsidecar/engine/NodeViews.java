@@ -1,12 +1,16 @@
 package io.lrpsidecar.engine;
 
+import io.lrpsidecar.engine.op.Op;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.engine.rule.NodeView;
-import io.lrpsidecar.engine.rule.OpKind;
+import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
+import io.lrpsidecar.graph.ShapeInference;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.graph.ValueInfo;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,52 +20,55 @@ import java.util.Set;
 
 /**
  * The static facts of every node of a canonical graph ({@link NodeView}), computed once per model so that every
- * engine sees the same: an input carries relevance when it is computed at run time, and a value is non-negative
- * when a Relu or Sigmoid produces it, or an op that only moves, pools, concatenates or sums such values, or scales
- * them by a non-negative constant.
+ * engine sees the same. A value carries relevance when it is the explained input or an output of a node with a
+ * carrying data input (so constant branches, such as masks computed from token ids, carry none); a value is
+ * non-negative when its operator says so ({@link Op#nonNegativeOutput}).
  */
 public final class NodeViews {
-    private static final Set<String> PRESERVING = Set.of("MaxPool", "AveragePool", "GlobalAveragePool", "Flatten",
-            "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Identity", "Dropout", "Pad");
 
     private NodeViews() {
     }
 
     /** The view of each node, by node name, in topological order. */
     public static Map<String, NodeView> of(Graph graph) {
-        Set<String> nonNegative = nonNegativeValues(graph);
+        Map<String, int[]> shapes = staticShapes(graph);
+        Map<String, Integer> batchAxes = BatchAxes.of(graph, Ops::shapeRule);
+        Set<String> carryingValues = new HashSet<>();
+        graph.inputs().stream().map(ValueInfo::name).forEach(carryingValues::add);
+        Set<String> nonNegative = new HashSet<>();
         Map<String, NodeView> views = new LinkedHashMap<>();
         for (Node node : graph.nodes()) {
+            Op op = Ops.of(node);
+            BitSet data = op.dataInputs(node);
             List<Tensor> constants = new ArrayList<>();
+            List<int[]> inputShapes = new ArrayList<>();
             BitSet carrying = new BitSet();
             BitSet nonNegativeInputs = new BitSet();
             for (int i = 0; i < node.inputs().size(); i++) {
                 String input = node.input(i);
                 constants.add(input.isEmpty() ? null : graph.constant(input).orElse(null));
-                carrying.set(i, !input.isEmpty() && !graph.isConstant(input));
+                inputShapes.add(shapes.get(input));
+                carrying.set(i, data.get(i) && carryingValues.contains(input));
                 nonNegativeInputs.set(i, nonNegative.contains(input));
             }
-            views.put(node.name(), new NodeView(node, OpKind.of(node, graph), constants, carrying,
-                    nonNegativeInputs));
+            if (!carrying.isEmpty()) {
+                carryingValues.addAll(node.outputs());
+            }
+            if (op.nonNegativeOutput(node, graph, nonNegative::contains)) {
+                nonNegative.add(node.output());
+            }
+            views.put(node.name(), new NodeView(node, op.kind(node, graph, carrying), constants, carrying,
+                    nonNegativeInputs, inputShapes, node.outputs().stream().map(shapes::get).toList(),
+                    node.outputs().stream().map(output -> batchAxes.getOrDefault(output, 0)).toList()));
         }
         return views;
     }
 
-    private static Set<String> nonNegativeValues(Graph graph) {
-        Set<String> nonNegative = new HashSet<>();
-        for (Node node : graph.nodes()) {
-            boolean result = switch (node.opType()) {
-                case "Relu", "Sigmoid" -> true;
-                case "Concat" -> node.inputs().stream().allMatch(nonNegative::contains);
-                case "Add" -> nonNegative.contains(node.input(0)) && nonNegative.contains(node.input(1));
-                case "Mul", "Div" -> nonNegative.contains(node.input(0)) && graph.constant(node.input(1))
-                        .map(c -> Arrays.stream(c.asDoubles()).allMatch(v -> v >= 0)).orElse(false);
-                default -> PRESERVING.contains(node.opType()) && nonNegative.contains(node.input(0));
-            };
-            if (result) {
-                nonNegative.add(node.output());
-            }
+    private static Map<String, int[]> staticShapes(Graph graph) {
+        try {
+            return ShapeInference.infer(graph, 1, Ops::shapeRule);
+        } catch (ModelLoadException unknownAxes) {
+            return Map.of();
         }
-        return nonNegative;
     }
 }

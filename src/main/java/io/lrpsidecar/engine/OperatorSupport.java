@@ -1,5 +1,7 @@
 package io.lrpsidecar.engine;
 
+import io.lrpsidecar.engine.op.Op;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
@@ -16,14 +18,9 @@ import java.util.Set;
 public final class OperatorSupport {
 
     /** What the engine supports, as the refusal message lists it. */
-    public static final String SUPPORTED = "Gemm (constant weight), MatMul (constant weight, optional constant Add "
-            + "as bias), Conv (1-D, 2-D), Relu, LeakyRelu, Sigmoid, Tanh, MaxPool (1-D, 2-D), AveragePool, "
-            + "GlobalAveragePool, Pad (constant zero), Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Identity, "
-            + "Dropout, BatchNormalization, Add (residual of two activations, or a constant), Concat, "
-            + "Sub/Mul/Div by a constant, Softmax/LogSoftmax/Sigmoid ending the graph";
+    public static final String SUPPORTED = Ops.supported() + "; a Softmax, LogSoftmax or Sigmoid that ends the graph "
+            + "is not explained through";
 
-    private static final Set<String> PLAIN = Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh", "Identity", "Dropout",
-            "Flatten", "Transpose", "Concat", "GlobalAveragePool", "Dense");
     private static final Set<String> OUTPUT_ACTIVATIONS = Set.of("Softmax", "LogSoftmax", "Sigmoid");
 
     private OperatorSupport() {
@@ -71,76 +68,19 @@ public final class OperatorSupport {
         if (!node.domain().isEmpty() && !node.domain().equals(Node.LRP_DOMAIN)) {
             return Optional.of("operator domain '" + node.domain() + "'");
         }
-        String op = node.opType();
-        if (node.outputs().size() > 1 && !op.equals("Dropout") && !op.equals("BatchNormalization")
-                && !op.equals("MaxPool")) {
-            return Optional.of("more than one output");
+        Optional<Op> op = Ops.find(node);
+        if (op.isEmpty()) {
+            return Optional.of("");
         }
         boolean secondaryUsed = node.outputs().stream().skip(1).filter(extra -> !extra.isEmpty())
                 .anyMatch(extra -> !graph.consumers(extra).isEmpty()
                         || graph.outputs().stream().anyMatch(output -> output.name().equals(extra)));
-        if (secondaryUsed) {
+        if (secondaryUsed && !op.get().multipleOutputs()) {
             return Optional.of("its secondary outputs are used");
         }
-        if (OUTPUT_ACTIVATIONS.contains(op) && endsGraph) {
+        if (endsGraph) {
             return Optional.empty();
         }
-        if (PLAIN.contains(op)) {
-            return Optional.empty();
-        }
-        return switch (op) {
-            case "Softmax", "LogSoftmax" -> Optional.of("only supported where it ends the graph");
-            case "Gemm" -> Optional.of("weight B and bias C must be constants, C of shape [N] or scalar");
-            case "MatMul" -> Optional.of("weight must be a constant 2-D tensor");
-            case "Conv" -> constants(graph, node, 1, 2).or(() -> graph.initializers().get(node.input(1)).rank() > 4
-                    ? Optional.of("only 1-D and 2-D convolutions") : Optional.empty());
-            case "MaxPool", "AveragePool" -> node.attributes().getInts("kernel_shape")
-                    .filter(kernel -> kernel.length <= 2).isPresent() ? Optional.empty()
-                    : Optional.of("only 1-D and 2-D pools");
-            case "BatchNormalization" -> constants(graph, node, 1, 2, 3, 4).or(() ->
-                    node.attributes().getInt("training_mode", 0) != 0 ? Optional.of("training mode")
-                            : Optional.empty());
-            case "Reshape" -> constants(graph, node, 1);
-            case "Squeeze", "Unsqueeze" -> node.input(1).isEmpty() ? Optional.empty() : constants(graph, node, 1);
-            case "Pad" -> pad(graph, node);
-            case "Add" -> oneConstantOrResidual(graph, node, true);
-            case "Sub", "Mul" -> oneConstantOrResidual(graph, node, false);
-            case "Div" -> graph.isConstant(node.input(1)) && !graph.isConstant(node.input(0)) ? Optional.empty()
-                    : Optional.of("only division of an activation by a constant");
-            default -> Optional.of("");
-        };
-    }
-
-    private static Optional<String> constants(Graph graph, Node node, int... indices) {
-        for (int index : indices) {
-            if (!graph.isConstant(node.input(index))) {
-                return Optional.of("input " + index + " ('" + node.input(index) + "') must be a constant");
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static Optional<String> oneConstantOrResidual(Graph graph, Node node, boolean residualAllowed) {
-        int constants = (graph.isConstant(node.input(0)) ? 1 : 0) + (graph.isConstant(node.input(1)) ? 1 : 0);
-        if (constants == 1 || (constants == 0 && residualAllowed)) {
-            return Optional.empty();
-        }
-        return Optional.of(residualAllowed ? "both inputs are constants" : "only by a constant");
-    }
-
-    private static Optional<String> pad(Graph graph, Node node) {
-        if (!node.attributes().getString("mode", "constant").equals("constant")) {
-            return Optional.of("only constant (zero) padding");
-        }
-        if (!node.input(1).isEmpty() && !graph.isConstant(node.input(1))) {
-            return Optional.of("pads must be a constant");
-        }
-        if (!node.input(2).isEmpty() && graph.constant(node.input(2)).map(value -> value.sum() != 0).orElse(true)) {
-            return Optional.of("only zero padding");
-        }
-        if (node.attributes().getFloat("value", 0) != 0) {
-            return Optional.of("only zero padding");
-        }
-        return Optional.empty();
+        return op.get().refusal(node, graph);
     }
 }

@@ -2,6 +2,7 @@ package io.lrpsidecar.graph;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Where the batch axis of every value lies. The input's batch axis is 0, but a Transpose can move it (as a Gemm
@@ -12,13 +13,13 @@ public final class BatchAxes {
     private BatchAxes() {
     }
 
-    public static Map<String, Integer> of(Graph graph) {
+    public static Map<String, Integer> of(Graph graph, Function<Node, ShapeRule> rules) {
         Map<String, Integer> axes = new HashMap<>();
         Map<String, int[]> one;
         Map<String, int[]> two;
         try {
-            one = ShapeInference.infer(graph, 2);
-            two = ShapeInference.infer(graph, 3);
+            one = ShapeInference.infer(graph, 2, rules);
+            two = ShapeInference.infer(graph, 3, rules);
         } catch (RuntimeException unknownShapes) {
             return axes;
         }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Compile-time folding of constant subgraphs: {@code Constant} nodes become initializers, and chains of
@@ -25,7 +26,7 @@ public final class ConstantFolder {
     private ConstantFolder() {
     }
 
-    public static Graph fold(Graph graph) {
+    public static Graph fold(Graph graph, Function<Node, ShapeRule> rules) {
         Map<String, Tensor> constants = new LinkedHashMap<>(graph.initializers());
         Map<String, int[]> shapes = new HashMap<>();
         constants.forEach((name, tensor) -> shapes.put(name, tensor.shape()));
@@ -38,7 +39,7 @@ public final class ConstantFolder {
         }
         List<Node> kept = new ArrayList<>();
         for (Node node : graph.nodes()) {
-            Tensor folded = tryFold(node, constants, shapes);
+            Tensor folded = tryFold(node, constants, shapes, rules);
             if (folded != null) {
                 constants.put(node.output(), folded);
                 shapes.put(node.output(), folded.shape());
@@ -48,7 +49,7 @@ public final class ConstantFolder {
             List<int[]> inputShapes = node.inputs().stream().map(shapes::get).toList();
             if (!inputShapes.isEmpty() && inputShapes.get(0) != null) {
                 try {
-                    shapes.put(node.output(), ShapeInference.outputShape(node, inputShapes, constants));
+                    shapes.put(node.output(), rules.apply(node).outputShapes(node, inputShapes, constants).get(0));
                 } catch (RuntimeException unknownShape) {
                     shapes.remove(node.output());
                 }
@@ -87,7 +88,8 @@ public final class ConstantFolder {
         return result.withAttributes(result.attributes().without("allowzero"));
     }
 
-    private static Tensor tryFold(Node node, Map<String, Tensor> constants, Map<String, int[]> shapes) {
+    private static Tensor tryFold(Node node, Map<String, Tensor> constants, Map<String, int[]> shapes,
+            Function<Node, ShapeRule> rules) {
         if (!FOLDABLE.contains(node.opType()) || node.outputs().size() != 1) {
             return null;
         }
@@ -108,7 +110,7 @@ public final class ConstantFolder {
                 return null;
             }
         }
-        return evaluate(node, inputs);
+        return evaluate(node, inputs, rules);
     }
 
     private static Tensor constantValue(Node node) {
@@ -147,7 +149,7 @@ public final class ConstantFolder {
         return Tensor.ofLongs(new int[] {values.length}, values);
     }
 
-    private static Tensor evaluate(Node node, List<Tensor> inputs) {
+    private static Tensor evaluate(Node node, List<Tensor> inputs, Function<Node, ShapeRule> rules) {
         Tensor first = inputs.get(0);
         return switch (node.opType()) {
             case "Identity" -> first;
@@ -159,7 +161,7 @@ public final class ConstantFolder {
                         known.put(node.input(i), inputs.get(i));
                     }
                 }
-                yield first.reshape(ShapeInference.outputShape(node, shapes, known));
+                yield first.reshape(rules.apply(node).outputShapes(node, shapes, known).get(0));
             }
             case "Gather" -> gather(node, first, inputs.get(1));
             case "Concat" -> concat(node, inputs);

@@ -5,10 +5,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * Infers the shape of every value of a graph for a given batch size, for the operators the engine supports (and the
- * shape-computing ops that constant folding removes). Fails with the node and the shapes involved when an op's
+ * Infers the shape of every value of a graph for a given batch size, with each operator's {@link ShapeRule}. Fails with the node and the shapes involved when an op's
  * inputs do not fit together.
  */
 public final class ShapeInference {
@@ -16,7 +16,7 @@ public final class ShapeInference {
     }
 
     /** Shapes of every value (inputs, initializers and node outputs) with the first input axis set to {@code batch}. */
-    public static Map<String, int[]> infer(Graph graph, int batch) {
+    public static Map<String, int[]> infer(Graph graph, int batch, Function<Node, ShapeRule> rules) {
         Map<String, int[]> shapes = new HashMap<>();
         graph.initializers().forEach((name, tensor) -> shapes.put(name, tensor.shape()));
         for (ValueInfo input : graph.inputs()) {
@@ -27,8 +27,12 @@ public final class ShapeInference {
             for (String input : node.inputs()) {
                 inputShapes.add(input.isEmpty() ? null : shapes.get(input));
             }
-            int[] output = outputShape(node, inputShapes, graph.initializers());
-            shapes.put(node.output(), output);
+            List<int[]> outputs = rules.apply(node).outputShapes(node, inputShapes, graph.initializers());
+            for (int i = 0; i < outputs.size() && i < node.outputs().size(); i++) {
+                if (!node.outputs().get(i).isEmpty()) {
+                    shapes.put(node.outputs().get(i), outputs.get(i));
+                }
+            }
         }
         return shapes;
     }
@@ -50,77 +54,13 @@ public final class ShapeInference {
         return shape;
     }
 
-    static int[] outputShape(Node node, List<int[]> in, Map<String, Tensor> constants) {
-        int[] first = in.isEmpty() ? null : in.get(0);
-        return switch (node.opType()) {
-            case "Dense" -> withLast(first, in.get(1)[0]);
-            case "Gemm" -> gemm(node, in);
-            case "MatMul" -> matMul(node, first, in.get(1));
-            case "Conv" -> WindowGeometry.of(node, first,
-                    Arrays.stream(in.get(1), 2, in.get(1).length).asLongStream().toArray())
-                    .outputShape(first, in.get(1)[0]);
-            case "MaxPool", "AveragePool" -> WindowGeometry.of(node, first,
-                    node.attributes().getInts("kernel_shape").orElseThrow(() -> new ModelLoadException(
-                            "node " + node.describe() + " has no kernel_shape")))
-                    .outputShape(first, first[1]);
-            case "GlobalAveragePool" -> {
-                int[] shape = first.clone();
-                Arrays.fill(shape, 2, shape.length, 1);
-                yield shape;
-            }
-            case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Identity", "Dropout", "BatchNormalization", "Softmax",
-                    "LogSoftmax" -> first.clone();
-            case "Add", "Sub", "Mul", "Div" -> Shapes.broadcast(first, in.get(1));
-            case "Flatten" -> ShapeFunctions.flatten(node, first);
-            case "Reshape" -> ShapeFunctions.reshape(node, first, constantInput(node, 1, constants).asLongs());
-            case "Squeeze" -> ShapeFunctions.squeeze(node, first, axes(node, constants));
-            case "Unsqueeze" -> ShapeFunctions.unsqueeze(first, axes(node, constants));
-            case "Transpose" -> ShapeFunctions.transpose(first, ShapeFunctions.permutation(node, first.length));
-            case "Concat" -> ShapeFunctions.concat(node, in);
-            case "Pad" -> ShapeFunctions.pad(first, ShapeFunctions.pads(node, first.length,
-                    node.input(1).isEmpty() ? node.attributes().getInts("pads").orElseThrow()
-                            : constantInput(node, 1, constants).asLongs(),
-                    node.input(3).isEmpty() ? null : constantInput(node, 3, constants).asLongs()));
-            default -> throw new ModelLoadException("no shape rule for node " + node.describe());
-        };
-    }
-
-    private static long[] axes(Node node, Map<String, Tensor> constants) {
-        if (!node.input(1).isEmpty()) {
-            return constantInput(node, 1, constants).asLongs();
-        }
-        return node.attributes().getInts("axes").orElse(null);
-    }
-
-    private static Tensor constantInput(Node node, int index, Map<String, Tensor> constants) {
-        Tensor constant = constants.get(node.input(index));
+    /** A constant input of a node, or a refusal naming it when it is computed at run time. */
+    public static Tensor constantInput(Node node, int index, Map<String, Tensor> constants) {
+        Tensor constant = index < node.inputs().size() ? constants.get(node.input(index)) : null;
         if (constant != null) {
             return constant;
         }
-        throw new ModelLoadException("node "
-                + node.describe() + " needs a constant input " + index + " ('" + node.input(index)
-                + "'), found a value computed at run time");
-    }
-
-    private static int[] withLast(int[] shape, int last) {
-        int[] result = shape.clone();
-        result[result.length - 1] = last;
-        return result;
-    }
-
-    private static int[] gemm(Node node, List<int[]> in) {
-        int[] a = in.get(0);
-        int[] b = in.get(1);
-        int rows = node.attributes().getInt("transA", 0) != 0 ? a[1] : a[0];
-        int cols = node.attributes().getInt("transB", 0) != 0 ? b[0] : b[1];
-        return new int[] {rows, cols};
-    }
-
-    private static int[] matMul(Node node, int[] a, int[] b) {
-        if (b.length != 2 || a[a.length - 1] != b[0]) {
-            throw new ModelLoadException("node " + node.describe() + ": cannot multiply " + Arrays.toString(a)
-                    + " by " + Arrays.toString(b) + " (expected a 2-D weight whose first axis matches)");
-        }
-        return withLast(a, b[1]);
+        throw new ModelLoadException("node " + node.describe() + " needs a constant input " + index + " ('"
+                + (index < node.inputs().size() ? node.input(index) : "") + "'), found a value computed at run time");
     }
 }

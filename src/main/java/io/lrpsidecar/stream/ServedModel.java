@@ -54,8 +54,8 @@ public final class ServedModel implements AutoCloseable {
         this.model = model;
         this.settings = settings;
         this.defaultComposite = parser.parse(settings.overrides().withDataRange(settings.composite()));
-        defaultComposite.assign(model.graph());
-        this.classes = ShapeInference.infer(model.graph(), 1).get(model.logits())[1];
+        defaultComposite.assign(model.views());
+        this.classes = model.shapes(1).get(model.logits())[1];
         for (String entry : settings.overrides().allowed()) {
             if (CompositeParser.BUILT_INS.contains(entry.trim())) {
                 allowedNames.add(entry.trim());
@@ -119,7 +119,7 @@ public final class ServedModel implements AutoCloseable {
             throw new CompositeSpecException("composite '" + abbreviate(composite.spec()) + "' is not allowed for"
                     + " model " + name + "; allowed: " + policy.allowed());
         }
-        composite.assign(model.graph());
+        composite.assign(model.views());
         return composite;
     }
 

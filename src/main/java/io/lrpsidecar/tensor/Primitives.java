@@ -69,6 +69,12 @@ public interface Primitives<T> {
     /** Broadcasts {@code x} to the shape of {@code like}: the adjoint of {@link #reduceSum} with kept axes. */
     T expandLike(T x, T like);
 
+    /**
+     * Sums {@code x} down to the shape of {@code like}, which it broadcasts from: over the leading axes {@code like}
+     * lacks and over its axes of size 1 (the adjoint of broadcasting {@code like} to {@code x}).
+     */
+    T reduceSumLike(T x, T like);
+
     T softmax(T x, int axis);
 
     /** The log-softmax along {@code axis}, computed stably (finite wherever {@code x} is). */

@@ -1,5 +1,6 @@
 package io.lrpsidecar.graph;
 
+import io.lrpsidecar.engine.op.Ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +45,7 @@ class ConstantFolderTest {
 
     @Test
     void foldsTheShapeChainIntoABatchAgnosticReshape() {
-        Graph folded = ConstantFolder.fold(viewAsTorchExportsIt());
+        Graph folded = ConstantFolder.fold(viewAsTorchExportsIt(), Ops::shapeRule);
 
         assertEquals(List.of("Reshape", "Gemm"), folded.nodes().stream().map(Node::opType).toList());
         Tensor target = folded.initializers().get(folded.nodes().get(0).input(1));
@@ -82,7 +83,7 @@ class ConstantFolderTest {
                 Map.of(), List.of(new ValueInfo("x", ElementType.FLOAT, List.of(-1, 4))),
                 List.of(new ValueInfo("y", ElementType.FLOAT, List.of(-1, 4))), Map.of());
 
-        Graph folded = ConstantFolder.fold(graph);
+        Graph folded = ConstantFolder.fold(graph, Ops::shapeRule);
 
         assertEquals(1, folded.nodes().size());
         assertTrue(folded.isConstant("two"));

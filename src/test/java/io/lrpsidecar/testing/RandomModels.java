@@ -1,5 +1,6 @@
 package io.lrpsidecar.testing;
 
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.graph.Attributes;
 import io.lrpsidecar.graph.ElementType;
@@ -249,7 +250,7 @@ public final class RandomModels {
 
         /** Every node output must have the shape tracked while building, as the engine's shape inference sees it. */
         private void checkShapes(Graph graph) {
-            Map<String, int[]> inferred = ShapeInference.infer(graph, BATCH);
+            Map<String, int[]> inferred = ShapeInference.infer(graph, BATCH, Ops::shapeRule);
             for (Node node : graph.nodes()) {
                 int[] expected = shapes.get(node.output());
                 if (!Arrays.equals(expected, inferred.get(node.output()))) {

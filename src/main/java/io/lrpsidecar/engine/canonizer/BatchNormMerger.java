@@ -1,9 +1,14 @@
 package io.lrpsidecar.engine.canonizer;
 
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.graph.Names;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.graph.Node;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.graph.ShapeInference;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.graph.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,7 +66,7 @@ public final class BatchNormMerger {
     /** The shape of every value for a batch of one, or an empty map when they cannot be inferred. */
     private static Map<String, int[]> shapesIfKnown(Graph graph) {
         try {
-            return ShapeInference.infer(graph, 1);
+            return ShapeInference.infer(graph, 1, Ops::shapeRule);
         } catch (RuntimeException unknownShapes) {
             // Input dimensions left open, or an op without a shape rule (the support check reports those later).
             return Map.of();

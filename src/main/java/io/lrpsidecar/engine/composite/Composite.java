@@ -1,14 +1,14 @@
 package io.lrpsidecar.engine.composite;
 
 import io.lrpsidecar.engine.rule.CompositeSpecException;
+import io.lrpsidecar.engine.rule.NodeView;
 import io.lrpsidecar.engine.rule.OpKind;
 import io.lrpsidecar.engine.rule.GradientRule;
 import io.lrpsidecar.engine.rule.Rule;
-import io.lrpsidecar.graph.Graph;
-import io.lrpsidecar.graph.Node;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,21 +35,23 @@ public record Composite(String spec, Rule firstRule, Set<OpKind> firstKinds, Map
     }
 
     /**
-     * The rule of every node of a canonical graph, by node name. Fails when a node override names no node or a
-     * rule is given to a layer it cannot apply to.
+     * The rule of every node, by node name, given the nodes' views in topological order. Fails when a node override
+     * names no node or a rule is given to a node it cannot apply to.
      */
-    public Map<String, Rule> assign(Graph graph) {
+    public Map<String, Rule> assign(Map<String, NodeView> views) {
         for (Map.Entry<String, Rule> override : nodeRules.entrySet()) {
-            Node node = graph.node(override.getKey()).orElseThrow(() -> new CompositeSpecException(
-                    "composite names node '" + override.getKey() + "', which the model does not have; nodes: "
-                            + graph.nodes().stream().map(Node::name).toList()));
-            requireApplicable(override.getValue(), node, OpKind.of(node, graph));
+            NodeView view = views.get(override.getKey());
+            if (view == null) {
+                throw new CompositeSpecException("composite names node '" + override.getKey()
+                        + "', which the model does not have; nodes: " + List.copyOf(views.keySet()));
+            }
+            requireApplicable(override.getValue(), view);
         }
         Map<String, Rule> assignment = new LinkedHashMap<>();
         boolean firstTaken = firstRule == null;
-        for (Node node : graph.nodes()) {
-            OpKind kind = OpKind.of(node, graph);
-            Rule rule = nodeRules.get(node.name());
+        for (NodeView view : views.values()) {
+            OpKind kind = view.kind();
+            Rule rule = nodeRules.get(view.node().name());
             if (!firstTaken && firstKinds.contains(kind)) {
                 firstTaken = true;
                 rule = rule != null ? rule : firstRule;
@@ -57,16 +59,16 @@ public record Composite(String spec, Rule firstRule, Set<OpKind> firstKinds, Map
             if (rule == null) {
                 rule = kindRules.getOrDefault(kind, new GradientRule());
             }
-            requireApplicable(rule, node, kind);
-            assignment.put(node.name(), rule);
+            requireApplicable(rule, view);
+            assignment.put(view.node().name(), rule);
         }
         return assignment;
     }
 
-    private static void requireApplicable(Rule rule, Node node, OpKind kind) {
-        if (!rule.appliesTo(kind)) {
-            throw new CompositeSpecException("rule " + rule.spec() + " cannot be applied to node " + node.describe()
-                    + " of kind " + kind.name().toLowerCase(java.util.Locale.ROOT));
+    private static void requireApplicable(Rule rule, NodeView view) {
+        if (!rule.appliesTo(view)) {
+            throw new CompositeSpecException("rule " + rule.spec() + " cannot be applied to node "
+                    + view.node().describe() + " of kind " + view.kind().name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 }

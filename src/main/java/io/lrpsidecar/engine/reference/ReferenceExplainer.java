@@ -5,12 +5,11 @@ import io.lrpsidecar.engine.Explainer;
 import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.LedgerEntry;
-import io.lrpsidecar.engine.NodeViews;
+import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.engine.rule.NodeView;
 import io.lrpsidecar.engine.rule.Rule;
-import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;
@@ -45,9 +44,9 @@ public final class ReferenceExplainer implements Explainer {
     public ReferenceExplainer(ExplainableModel model, Composite composite) {
         this.model = model;
         this.composite = composite;
-        this.rules = composite.assign(model.graph());
-        this.views = NodeViews.of(model.graph());
-        this.batchAxes = BatchAxes.of(model.graph());
+        this.rules = composite.assign(model.views());
+        this.views = model.views();
+        this.batchAxes = model.batchAxes();
     }
 
     /** The rule each node gets, by node name, in topological order. */
@@ -62,7 +61,10 @@ public final class ReferenceExplainer implements Explainer {
         Map<String, Tensor> values = new HashMap<>(graph.initializers());
         values.put(model.inputName(), input);
         for (Node node : graph.nodes()) {
-            values.put(node.output(), Kernels.of(node).forward(node, inputsOf(node, values)));
+            List<Tensor> outputs = Ops.of(node).forward(P, views.get(node.name()), inputsOf(node, values));
+            for (int i = 0; i < outputs.size(); i++) {
+                values.put(node.outputs().get(i), outputs.get(i));
+            }
         }
         return values;
     }
@@ -96,8 +98,8 @@ public final class ReferenceExplainer implements Explainer {
                 continue;
             }
             NodeView view = views.get(node.name());
-            ReferenceLayer layer = new ReferenceLayer(view, Kernels.of(node), inputsOf(node, values),
-                    List.of(values.get(node.output())));
+            ReferenceLayer layer = new ReferenceLayer(view, Ops.of(node), inputsOf(node, values),
+                    node.outputs().stream().map(values::get).toList());
             Rule rule = rules.get(node.name());
             List<Tensor> lower = rule.propagate(P, layer, List.of(upper));
             double[] out = new double[rows];

@@ -42,6 +42,11 @@ public record AlphaBetaRule(double alpha, double beta, double stabilizer) implem
     }
 
     @Override
+    public boolean appliesTo(NodeView view) {
+        return LinearLayer.fits(view);
+    }
+
+    @Override
     public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
         LinearLayer<T> linear = new LinearLayer<>(layer);
         T positivePart = SignedContribution.positivePart(p, linear, relevance.get(0), stabilizer);

@@ -5,18 +5,28 @@ import io.lrpsidecar.tensor.Stabilizer;
 import java.util.List;
 
 /**
- * LRP-epsilon:
+ * LRP-epsilon, for any node linear in each of its carrying inputs:
  * <pre>
  *   z_j = sum_i w_ji x_i + b_j
- *   R_i = x_i * sum_j w_ji * R_j / stabilize(z_j, eps),   stabilize(z, eps) = z + eps * sign0(z)
+ *   R_i = x_i * sum_j w_ji * R_j / stabilize(z_j, eps)
  * </pre>
- * The bias and the stabilizer absorb relevance. With {@code eps = 0} this is LRP-0.
- * Bach et al., "On Pixel-Wise Explanations for Non-Linear Classifier Decisions by Layer-Wise Relevance Propagation",
- * PLOS ONE 10(7), 2015; zennit {@code zennit.rules.Epsilon}.
+ * written as {@code R_i = x_i (J_i^T (R / stabilize(z)))} with the node's own vector-Jacobian product, so it serves
+ * Conv and Dense layers and a MatMul whose other operand carries no relevance alike. zennit's stabilizer is
+ * {@code z + eps sign0(z)}; LXT's ({@code sign=none}) is {@code z + eps}. The bias and the stabilizer absorb
+ * relevance; with {@code eps = 0} this is LRP-0. Bach et al., "On Pixel-Wise Explanations for Non-Linear Classifier
+ * Decisions by Layer-Wise Relevance Propagation", PLOS ONE 10(7), 2015; zennit {@code zennit.rules.Epsilon}; LXT
+ * {@code linear_epsilon} (Achtibat et al., "AttnLRP", ICML 2024).
  *
- * @param epsilon the stabilizer added to the magnitude of every denominator (zennit default 1e-6)
+ * @param epsilon    the stabilizer added to every denominator (zennit default 1e-6)
+ * @param stabilizer zennit's signed stabilizer or LXT's unsigned one
  */
-public record EpsilonRule(double epsilon) implements Rule {
+public record EpsilonRule(double epsilon, Stabilizer stabilizer) implements Rule {
+
+    /** zennit's epsilon rule. */
+    public EpsilonRule(double epsilon) {
+        this(epsilon, Stabilizer.ZENNIT);
+    }
+
     @Override
     public String name() {
         return "epsilon";
@@ -24,7 +34,7 @@ public record EpsilonRule(double epsilon) implements Rule {
 
     @Override
     public String spec() {
-        return "epsilon(epsilon=" + Specs.number(epsilon) + ")";
+        return "epsilon(epsilon=" + Specs.number(epsilon) + (stabilizer == Stabilizer.LXT ? ",sign=none" : "") + ")";
     }
 
     @Override
@@ -34,8 +44,7 @@ public record EpsilonRule(double epsilon) implements Rule {
 
     @Override
     public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
-        T s = Stabilizer.ZENNIT.divide(p, relevance.get(0), layer.output(), epsilon);
-        LinearLayer<T> linear = new LinearLayer<>(layer);
-        return linear.toInput(p.mul(linear.x(), linear.transposed(linear.weight(), s)));
+        T s = stabilizer.divide(p, relevance.get(0), layer.output(), epsilon);
+        return layer.timesInputs(p, layer.vjp(layer.inputs(), List.of(s)));
     }
 }

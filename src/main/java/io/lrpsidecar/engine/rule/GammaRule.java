@@ -46,6 +46,11 @@ public record GammaRule(double gamma, double stabilizer) implements Rule {
     }
 
     @Override
+    public boolean appliesTo(NodeView view) {
+        return LinearLayer.fits(view);
+    }
+
+    @Override
     public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
         LinearLayer<T> linear = new LinearLayer<>(layer);
         T r = relevance.get(0);

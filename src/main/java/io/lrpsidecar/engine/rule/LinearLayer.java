@@ -12,6 +12,12 @@ import java.util.List;
  */
 record LinearLayer<T>(Layer<T> layer) {
 
+    /** Whether a node is a Conv or Dense layer with constant weight and bias, which the linear-layer rules need. */
+    static boolean fits(NodeView view) {
+        String opType = view.node().opType();
+        return (opType.equals("Conv") || opType.equals("Dense")) && view.constant(1) != null;
+    }
+
     T x() {
         return layer.input(0);
     }

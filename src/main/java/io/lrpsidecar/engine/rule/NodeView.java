@@ -17,13 +17,36 @@ import java.util.List;
  * @param constants   the value of each input known at compile time ({@code null} for values computed at run time)
  * @param carrying    the inputs that receive relevance (they depend on the explained input)
  * @param nonNegative the inputs known never to be negative (after a Relu, and what only moves or pools such values)
+ * @param inputShapes the static shape of each input at batch size 1 ({@code null} where not known)
+ * @param outputShapes the static shape of each output at batch size 1 ({@code null} where not known)
+ * @param outputBatchAxes the axis of each output that follows the batch
  */
-public record NodeView(Node node, OpKind kind, List<Tensor> constants, BitSet carrying, BitSet nonNegative) {
+public record NodeView(Node node, OpKind kind, List<Tensor> constants, BitSet carrying, BitSet nonNegative,
+        List<int[]> inputShapes, List<int[]> outputShapes, List<Integer> outputBatchAxes) {
 
     public NodeView {
         constants = Collections.unmodifiableList(new ArrayList<>(constants));
         carrying = (BitSet) carrying.clone();
         nonNegative = (BitSet) nonNegative.clone();
+        inputShapes = Collections.unmodifiableList(new ArrayList<>(inputShapes));
+        outputShapes = Collections.unmodifiableList(new ArrayList<>(outputShapes));
+        outputBatchAxes = List.copyOf(outputBatchAxes);
+    }
+
+    /**
+     * The shape of output {@code index} as an ONNX reshape target that holds for every batch size: the static shape
+     * with {@code -1} on the batch axis.
+     */
+    public long[] batchAgnosticShape(int index) {
+        int[] shape = outputShapes.get(index);
+        if (shape == null) {
+            throw new IllegalStateException("node " + node.describe() + " has no static output shape");
+        }
+        long[] target = java.util.Arrays.stream(shape).asLongStream().toArray();
+        if (target.length > 0) {
+            target[outputBatchAxes.get(index)] = -1;
+        }
+        return target;
     }
 
     /** Whether input {@code index} receives relevance. */
@@ -34,6 +57,15 @@ public record NodeView(Node node, OpKind kind, List<Tensor> constants, BitSet ca
     /** Whether input {@code index} is known never to be negative. */
     public boolean isNonNegative(int index) {
         return nonNegative.get(index);
+    }
+
+    /** The static shape of input {@code index} at batch size 1. */
+    public int[] inputShape(int index) {
+        int[] shape = inputShapes.get(index);
+        if (shape == null) {
+            throw new IllegalStateException("node " + node.describe() + " has no static shape for input " + index);
+        }
+        return shape;
     }
 
     /** The compile-time value of input {@code index}, or {@code null}. */

@@ -1,9 +1,5 @@
 package io.lrpsidecar.engine.rule;
 
-import io.lrpsidecar.graph.Graph;
-import io.lrpsidecar.graph.Node;
-import java.util.Set;
-
 /**
  * The role of a node for rule assignment, the ONNX counterpart of zennit's type groups ({@code zennit.types}).
  */
@@ -29,28 +25,14 @@ public enum OpKind {
     MOVE,
     /** Elementwise arithmetic other than the residual sum (Add of a constant, Sub, Mul, Div): the plain gradient. */
     SCALE,
-    /** Softmax and LogSoftmax, which only end the graph: the plain gradient. */
-    SOFTMAX;
-
-    private static final Set<String> ACTIVATIONS = Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh");
-    private static final Set<String> ARITHMETIC = Set.of("Add", "Sub", "Mul", "Div");
+    /** Softmax and LogSoftmax (attention's softmax inside a graph): the plain gradient in the zennit composites. */
+    SOFTMAX,
+    /** MatMul of two values that both carry relevance, such as {@code Q K^T} and {@code A V} in attention. */
+    MATMUL,
+    /** Mul of two values that both carry relevance (gates, squeeze-excitation). */
+    PRODUCT;
 
     public boolean isLinear() {
         return this == CONV || this == DENSE;
-    }
-
-    /** Classifies one node of a canonical graph. */
-    public static OpKind of(Node node, Graph graph) {
-        return switch (node.opType()) {
-            case "Conv" -> CONV;
-            case "Dense" -> DENSE;
-            case "AveragePool", "GlobalAveragePool" -> AVGPOOL;
-            case "BatchNormalization" -> BATCHNORM;
-            case "Add" -> graph.isConstant(node.input(0)) || graph.isConstant(node.input(1)) ? SCALE : SUM;
-            case "MaxPool" -> MAXPOOL;
-            case "Softmax", "LogSoftmax" -> SOFTMAX;
-            default -> ACTIVATIONS.contains(node.opType()) ? ACTIVATION
-                    : ARITHMETIC.contains(node.opType()) ? SCALE : MOVE;
-        };
     }
 }

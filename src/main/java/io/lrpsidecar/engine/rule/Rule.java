@@ -20,6 +20,11 @@ public interface Rule {
     /** Whether the rule can be applied to a layer of this kind. */
     boolean appliesTo(OpKind kind);
 
+    /** Whether the rule can be applied to this node (by default: to its kind). */
+    default boolean appliesTo(NodeView view) {
+        return appliesTo(view.kind());
+    }
+
     /**
      * The relevance of each input of {@code layer} ({@code null} for inputs that receive none), given the relevance
      * of each of its outputs.

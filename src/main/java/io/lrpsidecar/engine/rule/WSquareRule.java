@@ -35,6 +35,11 @@ public record WSquareRule(double stabilizer) implements Rule {
     }
 
     @Override
+    public boolean appliesTo(NodeView view) {
+        return LinearLayer.fits(view);
+    }
+
+    @Override
     public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
         LinearLayer<T> linear = new LinearLayer<>(layer);
         T squared = p.unary(SQUARE, linear.weight());

@@ -40,6 +40,11 @@ public record ZBoxRule(Bound low, Bound high, double stabilizer) implements Rule
     }
 
     @Override
+    public boolean appliesTo(NodeView view) {
+        return LinearLayer.fits(view);
+    }
+
+    @Override
     public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
         LinearLayer<T> linear = new LinearLayer<>(layer);
         T x = linear.x();

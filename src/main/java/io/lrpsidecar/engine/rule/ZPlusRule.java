@@ -33,6 +33,11 @@ public record ZPlusRule(double stabilizer) implements Rule {
     }
 
     @Override
+    public boolean appliesTo(NodeView view) {
+        return LinearLayer.fits(view);
+    }
+
+    @Override
     public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
         LinearLayer<T> linear = new LinearLayer<>(layer);
         return linear.toInput(SignedContribution.positivePart(p, linear, relevance.get(0), stabilizer));

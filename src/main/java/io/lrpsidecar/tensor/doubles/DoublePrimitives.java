@@ -159,6 +159,24 @@ public final class DoublePrimitives implements Primitives<Tensor> {
     }
 
     @Override
+    public Tensor reduceSumLike(Tensor x, Tensor like) {
+        int[] shape = x.shape();
+        int[] target = like.shape();
+        if (java.util.Arrays.equals(shape, target)) {
+            return x;
+        }
+        int offset = shape.length - target.length;
+        java.util.List<Integer> axes = new java.util.ArrayList<>();
+        for (int axis = 0; axis < shape.length; axis++) {
+            if (axis < offset || (target[axis - offset] == 1 && shape[axis] != 1)) {
+                axes.add(axis);
+            }
+        }
+        Tensor summed = reduceSum(x, axes.stream().mapToInt(Integer::intValue).toArray(), true);
+        return reshapeLike(summed, like);
+    }
+
+    @Override
     public Tensor softmax(Tensor x, int axis) {
         return Reductions.softmax(x, Shapes.axis(axis, x.rank()));
     }

@@ -31,7 +31,7 @@ class CompositeParserTest {
 
     @Test
     void epsilonPlusFlatOnTheDigitsCnnAssignsZennitsRules() {
-        Map<String, Rule> rules = parser.parse("epsilon-plus-flat").assign(digits.graph());
+        Map<String, Rule> rules = parser.parse("epsilon-plus-flat").assign(digits.views());
         assertEquals(new FlatRule(1e-6), rules.get("/conv1/Conv"));
         assertEquals(new ZPlusRule(1e-6), rules.get("/conv2/Conv"));
         assertEquals(new EpsilonRule(1e-6), rules.get("/fc1/Gemm"));
@@ -48,7 +48,7 @@ class CompositeParserTest {
         assertEquals("epsilon-gamma-box(epsilon=1e-6,gamma=0.5,high=1,low=0,stabilizer=1e-6)", composite.spec());
         assertEquals(composite.spec(), parser.parse(composite.spec()).spec(), "the canonical spec parses to itself");
         assertEquals("epsilon(epsilon=0.001,stabilizer=1e-6)", parser.parse("epsilon(1e-3)").spec());
-        Map<String, Rule> rules = composite.assign(digits.graph());
+        Map<String, Rule> rules = composite.assign(digits.views());
         assertInstanceOf(ZBoxRule.class, rules.get("/conv1/Conv"));
         assertEquals(new GammaRule(0.5, 1e-6), rules.get("/conv2/Conv"));
     }
@@ -57,7 +57,7 @@ class CompositeParserTest {
     void customSpecsMapKindsAndOverrideSingleNodes() {
         Composite composite = parser.parse(
                 "first=zbox(low=@low.npy,high=3);conv=gamma(0.25);dense=epsilon(1e-6);node:/fc2/Gemm=epsilon(0.1)");
-        Map<String, Rule> rules = composite.assign(digits.graph());
+        Map<String, Rule> rules = composite.assign(digits.views());
         ZBoxRule zBox = assertInstanceOf(ZBoxRule.class, rules.get("/conv1/Conv"));
         assertTrue(zBox.low().spec().matches("@low\\.npy#[0-9a-f]{8}"), zBox.low().spec());
         assertEquals(new GammaRule(0.25, 1e-6), rules.get("/conv2/Conv"));
@@ -69,7 +69,7 @@ class CompositeParserTest {
 
     @Test
     void unassignedLinearLayersGetThePlainGradientAsInZennit() {
-        Map<String, Rule> rules = parser.parse("conv=zplus").assign(digits.graph());
+        Map<String, Rule> rules = parser.parse("conv=zplus").assign(digits.views());
         assertEquals(new GradientRule(), rules.get("/fc1/Gemm"));
     }
 
@@ -95,11 +95,11 @@ class CompositeParserTest {
     @Test
     void rulesThatDoNotFitANodeAreRefusedWhenAssigned() {
         CompositeSpecException wrongKind = assertThrows(CompositeSpecException.class,
-                () -> parser.parse("node:/relu1/Relu=zplus").assign(digits.graph()));
+                () -> parser.parse("node:/relu1/Relu=zplus").assign(digits.views()));
         assertEquals("rule zplus(stabilizer=1e-6) cannot be applied to node '/relu1/Relu' (Relu) of kind activation",
                 wrongKind.getMessage());
         CompositeSpecException missing = assertThrows(CompositeSpecException.class,
-                () -> parser.parse("node:fc9=epsilon").assign(digits.graph()));
+                () -> parser.parse("node:fc9=epsilon").assign(digits.views()));
         assertTrue(missing.getMessage().startsWith("composite names node 'fc9', which the model does not have"));
     }
 }
