@@ -37,6 +37,40 @@ public final class ShapeInference {
         return shapes;
     }
 
+    /**
+     * Shapes of the values that can be inferred for the given batch size: a node without a shape rule, or reading a
+     * value whose shape is unknown, leaves its outputs out of the map instead of failing, and so does an input with
+     * an unknown size on an axis other than the first. For passes that only need some shapes, such as the pattern
+     * rewriter, which runs before every node has a rule.
+     */
+    public static Map<String, int[]> inferKnown(Graph graph, int batch, Function<Node, ShapeRule> rules) {
+        Map<String, int[]> shapes = new HashMap<>();
+        graph.initializers().forEach((name, tensor) -> shapes.put(name, tensor.shape()));
+        for (ValueInfo input : graph.inputs()) {
+            try {
+                shapes.put(input.name(), concreteInputShape(input, batch));
+            } catch (ModelLoadException unknownDimension) {
+                shapes.remove(input.name());
+            }
+        }
+        for (Node node : graph.nodes()) {
+            List<int[]> inputShapes = new ArrayList<>();
+            for (String input : node.inputs()) {
+                inputShapes.add(input.isEmpty() ? null : shapes.get(input));
+            }
+            if (inputShapes.isEmpty() || inputShapes.get(0) == null) {
+                continue;
+            }
+            try {
+                shapes.put(node.output(), rules.apply(node).outputShapes(node, inputShapes, graph.initializers())
+                        .get(0));
+            } catch (RuntimeException noRuleOrUnknownInput) {
+                shapes.remove(node.output());
+            }
+        }
+        return shapes;
+    }
+
     /** The declared input shape with axis 0 set to {@code batch}; other axes must be fixed. */
     public static int[] concreteInputShape(ValueInfo input, int batch) {
         int[] shape = new int[input.rank()];

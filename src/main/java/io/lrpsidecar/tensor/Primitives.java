@@ -99,6 +99,15 @@ public interface Primitives<T> {
      */
     T sliceLike(T x, T like, int axis);
 
+    /** ONNX Gather: the entries of {@code data} along {@code axis} at the integer {@code indices} (negative wrap). */
+    T gather(T data, T indices, int axis);
+
+    /** {@code J_data^T s} of {@link #gather}: {@code s} added into zeros shaped like {@code data} at the indices. */
+    T gatherTransposed(T s, T indices, int axis, T data);
+
+    /** The values converted to another element type ({@code BOOL}: non-zero is true). */
+    T cast(T x, io.lrpsidecar.graph.ElementType type);
+
     /** Splits along an axis into parts of the given sizes: the adjoint of {@link #concat}. */
     List<T> split(T x, int axis, long[] sizes);
 }

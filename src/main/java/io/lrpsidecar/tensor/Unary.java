@@ -20,6 +20,8 @@ public enum Unary {
     EXP,
     /** The natural logarithm. */
     LOG,
+    /** The error function {@code erf(x) = 2/sqrt(pi) int_0^x e^(-t^2) dt}. */
+    ERF,
     /** The hyperbolic tangent. */
     TANH,
     /** {@code 1 / (1 + e^-x)}. */

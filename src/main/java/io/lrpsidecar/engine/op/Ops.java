@@ -28,8 +28,10 @@ public final class Ops {
                 new ReluOp(), new LeakyReluOp(), new SigmoidOp(), new TanhOp(), new MaxPoolOp(),
                 new AveragePoolOp(), new GlobalAveragePoolOp(), new PadOp(), new TransposeOp(), IdentityOp.identity(),
                 IdentityOp.dropout(), new BatchNormalizationOp(), new AddOp(), new SubOp(), new MulOp(),
-                new DivOp(), new ConcatOp(), SoftmaxOp.softmax(), SoftmaxOp.logSoftmax()));
+                new DivOp(), new ConcatOp(), SoftmaxOp.softmax(), SoftmaxOp.logSoftmax(), new LayerNormalizationOp(),
+                new GeluOp(), new SiluOp(), new ReduceMeanOp(), new GatherOp(), new CastOp()));
         ops.addAll(ReshapingOp.all());
+        ops.addAll(MaskOp.all());
         return List.copyOf(ops);
     }
 

@@ -30,7 +30,11 @@ public enum OpKind {
     /** MatMul of two values that both carry relevance, such as {@code Q K^T} and {@code A V} in attention. */
     MATMUL,
     /** Mul of two values that both carry relevance (gates, squeeze-excitation). */
-    PRODUCT;
+    PRODUCT,
+    /** LayerNormalization (fused from its decomposition below opset 17). */
+    LAYERNORM,
+    /** ReduceMean, such as the mean over tokens that pools a sequence. */
+    MEAN;
 
     public boolean isLinear() {
         return this == CONV || this == DENSE;

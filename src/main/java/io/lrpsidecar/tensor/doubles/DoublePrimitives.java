@@ -81,6 +81,7 @@ public final class DoublePrimitives implements Primitives<Tensor> {
             case RECIPROCAL -> value -> 1 / value;
             case EXP -> Math::exp;
             case LOG -> Math::log;
+            case ERF -> Erf::erf;
             case TANH -> Math::tanh;
             case SIGMOID -> value -> 1 / (1 + Math.exp(-value));
         };
@@ -210,6 +211,37 @@ public final class DoublePrimitives implements Primitives<Tensor> {
         long[] pads = new long[2 * x.rank()];
         pads[x.rank() + axis] = like.dim(axis) - x.dim(axis);
         return Movement.pad(x, pads);
+    }
+
+    @Override
+    public Tensor gather(Tensor data, Tensor indices, int axis) {
+        return Movement.gather(data, indices, axis);
+    }
+
+    @Override
+    public Tensor gatherTransposed(Tensor s, Tensor indices, int axis, Tensor data) {
+        return Movement.scatterAdd(s, indices, axis, data.shape());
+    }
+
+    @Override
+    public Tensor cast(Tensor x, io.lrpsidecar.graph.ElementType type) {
+        if (type.isFloatingPoint()) {
+            return new Tensor(type, x.shape(), x.asDoubles().clone(), null);
+        }
+        if (type == io.lrpsidecar.graph.ElementType.BOOL) {
+            double[] values = x.asDoubles();
+            double[] truth = new double[values.length];
+            for (int i = 0; i < values.length; i++) {
+                truth[i] = values[i] != 0 ? 1 : 0;
+            }
+            return Tensor.of(x.shape(), truth);
+        }
+        double[] values = x.asDoubles();
+        long[] integral = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            integral[i] = (long) values[i];
+        }
+        return new Tensor(type, x.shape(), null, integral);
     }
 
     @Override

@@ -137,6 +137,62 @@ final class Movement {
         return Tensor.of(outShape, out);
     }
 
+    /** ONNX Gather: {@code out[o, j..., i] = data[o, indices[j...], i]} with negative indices wrapping. */
+    static Tensor gather(Tensor data, Tensor indices, int axis) {
+        int[] shape = data.shape();
+        int outer = outer(shape, axis);
+        int inner = inner(shape, axis);
+        int extent = shape[axis];
+        long[] index = indices.asLongs();
+        int[] outShape = gatheredShape(shape, indices.shape(), axis);
+        double[] in = data.asDoubles();
+        double[] out = new double[outer * index.length * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < index.length; j++) {
+                int source = wrapped(index[j], extent);
+                System.arraycopy(in, (o * extent + source) * inner, out, (o * index.length + j) * inner, inner);
+            }
+        }
+        return Tensor.of(outShape, out);
+    }
+
+    /** The adjoint of {@link #gather}: each slice of {@code s} added at its index into zeros of {@code shape}. */
+    static Tensor scatterAdd(Tensor s, Tensor indices, int axis, int[] shape) {
+        int outer = outer(shape, axis);
+        int inner = inner(shape, axis);
+        int extent = shape[axis];
+        long[] index = indices.asLongs();
+        double[] in = s.asDoubles();
+        double[] out = new double[Shapes.size(shape)];
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < index.length; j++) {
+                int target = (o * extent + wrapped(index[j], extent)) * inner;
+                int source = (o * index.length + j) * inner;
+                for (int k = 0; k < inner; k++) {
+                    out[target + k] += in[source + k];
+                }
+            }
+        }
+        return Tensor.of(shape, out);
+    }
+
+    private static int[] gatheredShape(int[] shape, int[] indexShape, int axis) {
+        int[] out = new int[shape.length - 1 + indexShape.length];
+        System.arraycopy(shape, 0, out, 0, axis);
+        System.arraycopy(indexShape, 0, out, axis, indexShape.length);
+        System.arraycopy(shape, axis + 1, out, axis + indexShape.length, shape.length - axis - 1);
+        return out;
+    }
+
+    private static int wrapped(long index, int extent) {
+        long value = index < 0 ? index + extent : index;
+        if (value < 0 || value >= extent) {
+            throw new IllegalArgumentException("gather index " + index + " is outside [" + -extent + ", " + extent
+                    + ")");
+        }
+        return (int) value;
+    }
+
     private static int outer(int[] shape, int axis) {
         int outer = 1;
         for (int i = 0; i < axis; i++) {
