@@ -109,6 +109,11 @@ final class GraphBuilder {
         }
     }
 
+    /** The name of a registered constant equal to {@code value} (deduplicating builders only), or {@code null}. */
+    String constantName(Tensor value) {
+        return constantNames.get(value);
+    }
+
     /** The value of a constant registered with {@link #constant}, or {@code null}. */
     Tensor initializer(String name) {
         return initializers.get(name);

@@ -122,9 +122,13 @@ public final class OnnxPrimitives implements Primitives<Value> {
         if (known != null) {
             return known;
         }
-        Value constant = new Value(builder.fresh(scope + "_const"), stored.type(), stored.shape(), -1, stored);
+        String written = builder.constantName(stored);
+        Value constant = new Value(written != null ? written : builder.fresh(scope + "_const"), stored.type(),
+                stored.shape(), -1, stored);
         constants.put(stored, constant);
-        unwritten.put(constant.name(), stored);
+        if (written == null) {
+            unwritten.put(constant.name(), stored);
+        }
         values.put(constant.name(), constant);
         return constant;
     }

@@ -101,7 +101,11 @@ class PrimitivesConformanceTest {
 
     /** Builds the case with OnnxPrimitives, runs it on ONNX Runtime and compares with DoublePrimitives. */
     private static Run check(String what, Expression expression, Operand... operands) {
-        OnnxPrimitives onnx = OnnxPrimitives.newGraph(OPSET);
+        return checkAt(OPSET, what, expression, operands);
+    }
+
+    private static Run checkAt(long opset, String what, Expression expression, Operand... operands) {
+        OnnxPrimitives onnx = OnnxPrimitives.newGraph(opset);
         List<Object> values = new ArrayList<>();
         List<Object> tensors = new ArrayList<>();
         Map<String, Tensor> feeds = new LinkedHashMap<>();
@@ -515,6 +519,10 @@ class PrimitivesConformanceTest {
                         keep), x);
             }
         }
+        Run mean18 = checkAt(18, "reduceMean at opset 18", (p, in) -> p.reduceMean(in.get(0), new int[] {1, 2},
+                false), x);
+        assertEquals(List.of(2), mean18.graph().nodes().stream().filter(node -> node.opType().equals("ReduceMean"))
+                .map(node -> node.inputs().size()).toList(), "from opset 18 the axes are an input");
         for (int axis : new int[] {1, -1}) {
             check("softmax " + axis, (p, in) -> p.softmax(in.get(0), axis), x);
             check("logSoftmax " + axis, (p, in) -> p.logSoftmax(in.get(0), axis), x);
