@@ -5,7 +5,6 @@ import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.ShapeFunctions;
 import io.lrpsidecar.graph.Tensor;
-import io.lrpsidecar.graph.WindowGeometry;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -70,73 +69,15 @@ final class ForwardEmitter {
         }
     }
 
-    /**
-     * An AveragePool that counts pads is emitted as an explicit zero Pad and a pool that does not, so that its
-     * ceil-mode overhang can become end padding that is not counted either (ONNX Runtime divides by the window
-     * clipped to the padded input); the values are those of the original pool.
-     */
     private void averagePool(Node node) {
-        GraphBuilder b = context.builder();
-        boolean countsPads = node.attributes().getInt("count_include_pad", 0) != 0;
-        WindowGeometry geometry = geometry(node);
-        String x = node.input(0);
-        if (countsPads) {
-            int rank = context.shape(x).length;
-            long[] pads = new long[2 * rank];
-            long[] begin = spatial(geometry.padsBegin(), rank);
-            long[] end = spatial(geometry.padsEnd(), rank);
-            for (int axis = 2; axis < rank; axis++) {
-                pads[axis] = begin[axis - 2];
-                pads[axis + rank] = end[axis - 2];
-            }
-            x = b.op("Pad", node.name() + "_explicit_pads", new Attributes(Map.of("mode", "constant")), x,
-                    b.longs(node.name() + "_pads", pads));
-            Attributes attributes = floorModeAttributes(node, true).with("count_include_pad", 0L);
-            b.opWithOutputs("AveragePool", node.name(), attributes, List.of(x), List.of(node.output()));
-            return;
-        }
-        b.opWithOutputs("AveragePool", node.name(), floorModeAttributes(node, false), List.of(x),
+        Pools.AveragePoolInput pool = Pools.averagePoolInput(context.builder(), node, context.shape(node.input(0)),
+                node.input(0), node.name());
+        context.builder().opWithOutputs("AveragePool", node.name(), pool.attributes(), List.of(pool.input()),
                 List.of(node.output()));
     }
 
-    private WindowGeometry geometry(Node node) {
-        return WindowGeometry.of(node, context.shape(node.input(0)),
-                node.attributes().getInts("kernel_shape").orElseThrow());
-    }
-
-    /**
-     * Pool attributes with explicit pads and {@code ceil_mode = 0}: the windows that ceil mode adds become end
-     * padding (ONNX shape inference and ONNX Runtime's kernels disagree on ceil mode, and a graph that mixes the two
-     * fails to load). With {@code padsAlreadyApplied}, the pads are zero apart from that overhang.
-     */
     private Attributes floorModeAttributes(Node node, boolean padsAlreadyApplied) {
-        WindowGeometry geometry = geometry(node);
-        int rank = context.shape(node.input(0)).length;
-        long[] begin = new long[2];
-        long[] end = new long[2];
-        for (int axis = 0; axis < 2; axis++) {
-            int extent = geometry.dilations()[axis] * (geometry.kernel()[axis] - 1) + 1;
-            int covered = (geometry.outputSize()[axis] - 1) * geometry.strides()[axis] + extent;
-            int overhang = Math.max(0, covered - geometry.inputSize()[axis] - geometry.padsBegin()[axis]
-                    - geometry.padsEnd()[axis]);
-            begin[axis] = padsAlreadyApplied ? 0 : geometry.padsBegin()[axis];
-            end[axis] = (padsAlreadyApplied ? 0 : geometry.padsEnd()[axis]) + overhang;
-        }
-        long[] spatialBegin = spatial(begin, rank);
-        long[] spatialEnd = spatial(end, rank);
-        long[] pads = Arrays.copyOf(spatialBegin, spatialBegin.length * 2);
-        System.arraycopy(spatialEnd, 0, pads, spatialBegin.length, spatialEnd.length);
-        return node.attributes().without("storage_order").without("auto_pad").with("ceil_mode", 0L)
-                .with("pads", pads);
-    }
-
-    /** The real spatial axes of a value lifted to 2-D by {@link WindowGeometry}. */
-    private static long[] spatial(int[] lifted, int rank) {
-        return spatial(Arrays.stream(lifted).asLongStream().toArray(), rank);
-    }
-
-    private static long[] spatial(long[] lifted, int rank) {
-        return rank == 3 ? new long[] {lifted[1]} : lifted;
+        return Pools.floorModeAttributes(node, context.shape(node.input(0)), padsAlreadyApplied);
     }
 
     /** Begin and end pads of every axis of a Pad node. */

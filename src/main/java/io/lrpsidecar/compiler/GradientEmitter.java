@@ -6,7 +6,6 @@ import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.ShapeFunctions;
 import io.lrpsidecar.graph.Shapes;
 import io.lrpsidecar.graph.Tensor;
-import io.lrpsidecar.graph.WindowGeometry;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -113,77 +112,11 @@ final class GradientEmitter {
     }
 
     private String maxPool(Node node, String g, String hint) {
-        GraphBuilder b = context.builder();
-        String x = node.input(0);
-        String flatShape = b.longs(hint + "_flat", -1);
-        String zeros = b.op("ConstantOfShape", hint + "_zeros", new Attributes(Map.of("value",
-                Tensor.of(new int[] {1}, new double[] {0}))), b.op("Reshape", hint + "_size",
-                b.op("Size", hint + "_n", x), b.longs(hint + "_one", 1)));
-        String scattered = b.op("ScatterElements", hint + "_scatter", new Attributes(Map.of("axis", 0L,
-                "reduction", "add")), zeros, b.op("Reshape", hint + "_idx", maxPoolIndices.get(node.name()),
-                flatShape), b.op("Reshape", hint + "_g", g, flatShape));
-        return b.op("Reshape", hint, scattered, b.op("Shape", hint + "_shape", x));
+        return Pools.scatterToWinners(context.builder(), node.input(0), maxPoolIndices.get(node.name()), g, hint);
     }
 
     private String averagePool(Node node, String g, String hint) {
-        GraphBuilder b = context.builder();
-        int[] inputShape = context.shape(node.input(0));
-        long[] kernelShape = node.attributes().getInts("kernel_shape").orElseThrow();
-        WindowGeometry geometry = WindowGeometry.of(node, inputShape, kernelShape);
-        boolean includePad = node.attributes().getInt("count_include_pad", 0) != 0;
-        int channels = inputShape[1];
-        int[] divisorShape = new int[inputShape.length];
-        Arrays.fill(divisorShape, 1);
-        int outHeight = geometry.outputSize()[0];
-        int outWidth = geometry.outputSize()[1];
-        if (inputShape.length == 4) {
-            divisorShape[2] = outHeight;
-            divisorShape[3] = outWidth;
-        } else {
-            divisorShape[2] = outWidth;
-        }
-        double[] divisors = new double[outHeight * outWidth];
-        for (int oh = 0; oh < outHeight; oh++) {
-            for (int ow = 0; ow < outWidth; ow++) {
-                divisors[oh * outWidth + ow] = divisor(geometry, oh, ow, includePad);
-            }
-        }
-        String spread = b.op("Div", hint + "_share", g, b.constant(hint + "_divisor",
-                Tensor.of(divisorShape, divisors)));
-        int[] onesShape = new int[inputShape.length];
-        Arrays.fill(onesShape, 1);
-        onesShape[0] = channels;
-        for (int axis = 2; axis < inputShape.length; axis++) {
-            onesShape[axis] = (int) kernelShape[axis - 2];
-        }
-        Node depthwise = Node.of(node.name(), "Conv", List.of(node.input(0), "", ""), List.of(node.output()),
-                node.attributes().with("group", (long) channels));
-        return new LinearEmitter(b, depthwise, inputShape, onesShape).transposed(
-                b.constant(hint + "_ones", Tensor.filled(onesShape, 1.0)), spread, hint);
-    }
-
-    /** The AveragePool divisor of one window, as the reference kernel and ONNX Runtime count it. */
-    private static double divisor(WindowGeometry geometry, int oh, int ow, boolean includePad) {
-        int[] position = {oh, ow};
-        double divisor = 1;
-        for (int axis = 0; axis < 2; axis++) {
-            int start = position[axis] * geometry.strides()[axis] - geometry.padsBegin()[axis];
-            int extent = (geometry.kernel()[axis] - 1) * geometry.dilations()[axis] + 1;
-            int end = Math.min(start + extent, geometry.inputSize()[axis] + geometry.padsEnd()[axis]);
-            if (!includePad) {
-                int count = 0;
-                for (int tap = 0; tap < geometry.kernel()[axis]; tap++) {
-                    int coordinate = start + tap * geometry.dilations()[axis];
-                    if (coordinate >= 0 && coordinate < geometry.inputSize()[axis]) {
-                        count++;
-                    }
-                }
-                divisor *= count;
-            } else {
-                divisor *= end - start;
-            }
-        }
-        return divisor;
+        return Pools.averagePoolTransposed(context.builder(), node, context.shape(node.input(0)), g, hint);
     }
 
     private void arithmetic(Node node, String g, String hint, String[] result) {

@@ -20,11 +20,11 @@ final class WinnerRouting {
 
     static boolean tiles(Node node, CompileContext context) {
         int[] inputShape = context.shape(node.input(0));
-        if (inputShape.length != 4) {
-            return false;
-        }
-        WindowGeometry geometry = WindowGeometry.of(node, inputShape,
-                node.attributes().getInts("kernel_shape").orElseThrow());
+        return inputShape.length == 4 && tiles(Pools.geometry(node, inputShape));
+    }
+
+    /** Whether windows of this (2-D) geometry tile the input: square kernel equal to the stride, no pads. */
+    static boolean tiles(WindowGeometry geometry) {
         int k = geometry.kernel()[0];
         for (int axis = 0; axis < 2; axis++) {
             if (geometry.kernel()[axis] != k || geometry.strides()[axis] != k || geometry.dilations()[axis] != 1
@@ -39,11 +39,18 @@ final class WinnerRouting {
 
     /** The gradient of the pool input given the gradient {@code g} of its output. */
     static String route(Node node, String g, CompileContext context, String hint) {
-        GraphBuilder b = context.builder();
         long k = node.attributes().getInts("kernel_shape").orElseThrow()[0];
         int channels = context.shape(node.input(0))[1];
+        return route(context.builder(), node.input(0), node.output(), channels, k, g, hint);
+    }
+
+    /**
+     * The gradient of the pool input {@code x} (with {@code channels} channels) given the pool output {@code y}, the
+     * window size {@code k} and the gradient {@code g} of the output.
+     */
+    static String route(GraphBuilder b, String x, String y, int channels, long k, String g, String hint) {
         Attributes block = new Attributes(Map.of("blocksize", k));
-        String tiles = b.op("SpaceToDepth", hint + "_tiles", block, node.input(0));
+        String tiles = b.op("SpaceToDepth", hint + "_tiles", block, x);
         List<String> parts = new ArrayList<>();
         int positions = (int) (k * k);
         for (int position = 0; position < positions; position++) {
@@ -56,7 +63,7 @@ final class WinnerRouting {
         String taken = null;
         List<String> routed = new ArrayList<>();
         for (String position : parts) {
-            String isMax = b.op("Equal", hint + "_is_max", position, node.output());
+            String isMax = b.op("Equal", hint + "_is_max", position, y);
             String wins = taken == null ? isMax : b.op("And", hint + "_first", isMax,
                     b.op("Not", hint + "_free", taken));
             taken = taken == null ? isMax : b.op("Or", hint + "_taken", taken, isMax);
