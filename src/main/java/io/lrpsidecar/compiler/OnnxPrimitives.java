@@ -3,6 +3,7 @@ package io.lrpsidecar.compiler;
 import io.lrpsidecar.graph.Attributes;
 import io.lrpsidecar.graph.ElementType;
 import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.ShapeFunctions;
 import io.lrpsidecar.graph.Shapes;
@@ -213,6 +214,7 @@ public final class OnnxPrimitives implements Primitives<Value> {
             case RECIPROCAL -> elementwise("Reciprocal", in);
             case EXP -> elementwise("Exp", in);
             case LOG -> elementwise("Log", in);
+            case ERF -> elementwise("Erf", in);
             case TANH -> elementwise("Tanh", in);
             case SIGMOID -> elementwise("Sigmoid", in);
         };
@@ -649,6 +651,110 @@ public final class OnnxPrimitives implements Primitives<Value> {
         return emit("Slice", Attributes.NONE, x.type(), shape, x.batchAxis(), use(x),
                 builder.longs(hint("starts"), starts), builder.longs(hint("ends"), ends),
                 builder.longs(hint("axes"), axes));
+    }
+
+    /** Slice to the extent of {@code like} on one axis: {@code Slice(x, 0, Shape(like)[axis])}. */
+    @Override
+    public Value sliceLike(Value x, Value like, int axis) {
+        if (x.isConstant() && !like.hasBatchAxis()) {
+            return constant(FOLD.sliceLike(x.constant(), Tensor.zeros(like.shape()), axis));
+        }
+        int[] shape = x.shape();
+        shape[axis] = like.shape()[axis];
+        int batchAxis = axis == like.batchAxis() ? axis : x.batchAxis();
+        String end = like.batchAxis() == axis
+                ? builder.op("Shape", hint("extent"), new Attributes(Map.of("start", (long) axis, "end",
+                        (long) axis + 1)), use(like))
+                : builder.longs(hint("extent"), like.shape()[axis]);
+        return emit("Slice", Attributes.NONE, x.type(), shape, batchAxis, use(x), builder.longs(hint("start"), 0),
+                end, builder.longs(hint("axis"), axis));
+    }
+
+    /** Sums a broadcast result back to the shape of {@code like}: ReduceSum over the broadcast axes, then Reshape. */
+    @Override
+    public Value reduceSumLike(Value x, Value like) {
+        if (x.isConstant() && like.isConstant()) {
+            return constant(FOLD.reduceSumLike(x.constant(), like.constant()));
+        }
+        int offset = x.rank() - like.rank();
+        List<Integer> axes = new ArrayList<>();
+        for (int axis = 0; axis < x.rank(); axis++) {
+            boolean batchOnlyInX = axis == x.batchAxis() && (axis < offset || like.batchAxis() != axis - offset);
+            if (axis < offset || batchOnlyInX || (like.shape()[axis - offset] == 1 && x.shape()[axis] != 1)) {
+                axes.add(axis);
+            }
+        }
+        if (axes.isEmpty() && x.rank() == like.rank()) {
+            return x;
+        }
+        Value summed = reduceSum(x, axes.stream().mapToInt(Integer::intValue).toArray(), true);
+        return like.hasBatchAxis() ? reshapeLike(summed, like) : reshape(summed, longs(like.shape()));
+    }
+
+    @Override
+    public Value gather(Value data, Value indices, int axis) {
+        if (data.isConstant() && indices.isConstant()) {
+            return constant(FOLD.gather(data.constant(), indices.constant(), axis));
+        }
+        int[] dataShape = data.shape();
+        int[] indexShape = indices.shape();
+        int[] shape = new int[dataShape.length - 1 + indexShape.length];
+        System.arraycopy(dataShape, 0, shape, 0, axis);
+        System.arraycopy(indexShape, 0, shape, axis, indexShape.length);
+        System.arraycopy(dataShape, axis + 1, shape, axis + indexShape.length, dataShape.length - axis - 1);
+        int batchAxis = indices.hasBatchAxis() ? axis + indices.batchAxis()
+                : !data.hasBatchAxis() ? -1
+                : data.batchAxis() < axis ? data.batchAxis() : data.batchAxis() - 1 + indexShape.length;
+        return emit("Gather", new Attributes(Map.of("axis", (long) axis)), data.type(), shape, batchAxis,
+                use(data), use(indices));
+    }
+
+    /**
+     * The adjoint of a Gather by constant indices that select one position or a contiguous ascending run: the
+     * gradient padded with zeros around that run (an Unsqueeze first for a single index).
+     */
+    @Override
+    public Value gatherTransposed(Value s, Value indices, int axis, Value data) {
+        if (!indices.isConstant()) {
+            throw new ModelLoadException("the compiled explainer passes relevance back through a Gather only for "
+                    + "constant indices, found indices computed at run time (" + indices + ")");
+        }
+        long[] index = indices.constant().asLongs();
+        int extent = data.shape()[axis];
+        long first = index.length == 0 ? 0 : Math.floorMod(index[0], extent);
+        for (int i = 1; i < index.length; i++) {
+            if (Math.floorMod(index[i], extent) != first + i) {
+                throw new ModelLoadException("the compiled explainer passes relevance back through a Gather only "
+                        + "for a contiguous ascending run of indices, found " + Arrays.toString(index));
+            }
+        }
+        Value run = indices.rank() == 0 ? reshape(s, unsqueezedTarget(s, axis)) : s;
+        long[] pads = new long[2 * data.rank()];
+        pads[axis] = first;
+        pads[axis + data.rank()] = extent - first - index.length;
+        return pad(run, pads);
+    }
+
+    private static long[] unsqueezedTarget(Value s, int axis) {
+        long[] target = new long[s.rank() + 1];
+        int source = 0;
+        for (int i = 0; i < target.length; i++) {
+            target[i] = i == axis ? 1 : (source == s.batchAxis() ? -1 : s.shape()[source]);
+            source += i == axis ? 0 : 1;
+        }
+        return target;
+    }
+
+    @Override
+    public Value cast(Value x, ElementType type) {
+        if (x.isConstant()) {
+            return constant(FOLD.cast(x.constant(), type));
+        }
+        if (x.type() == type) {
+            return x;
+        }
+        return emit("Cast", new Attributes(Map.of("to", (long) type.onnxCode())), type, x.shape(), x.batchAxis(),
+                use(x));
     }
 
     /** Concat; a part that does not follow the batch is first expanded to the batch of the others. */
