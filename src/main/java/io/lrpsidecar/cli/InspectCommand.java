@@ -62,7 +62,7 @@ public class InspectCommand implements Callable<Integer> {
         }
         ExplainableModel explainable = ExplainableModel.of(canonical, Optional.empty(), Optional.empty());
         Composite parsed = new CompositeParser(file -> Npy.read(Path.of(file)).tensor()).parse(composite);
-        Map<String, Rule> rules = parsed.assign(explainable.views());
+        Map<String, Rule> rules = parsed.assign(explainable.views(parsed));
         Map<String, int[]> shapes = shapeAtBatchOne(graph);
         out.printf("explained output '%s'%s; composite %s%n", explainable.logits(),
                 explainable.outputActivation().map(node -> " (input of the final " + node.opType() + ")").orElse(""),

@@ -4,6 +4,7 @@ import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.engine.op.Ops;
+import io.lrpsidecar.engine.rule.NodeView;
 import io.lrpsidecar.engine.rule.OpKind;
 import io.lrpsidecar.engine.rule.GradientRule;
 import io.lrpsidecar.engine.rule.NormRule;
@@ -55,7 +56,8 @@ public final class ExplainerCompiler {
         Graph graph = prefixed(model.graph());
         String inputValue = PREFIX + model.inputName();
         String logitsValue = PREFIX + model.logits();
-        Map<String, Rule> rules = composite.assign(model.views());
+        Map<String, NodeView> views = model.views(composite);
+        Map<String, Rule> rules = composite.assign(views);
         Map<String, int[]> shapes = staticShapes(graph);
         List<Node> nodes = ancestors(graph, logitsValue);
         GraphBuilder builder = new GraphBuilder(Set.of(CompiledModel.INPUT, CompiledModel.TARGET,
@@ -68,7 +70,7 @@ public final class ExplainerCompiler {
             }
         });
         CompileContext context = new CompileContext(graph, shapes, BatchAxes.of(graph, Ops::shapeRule),
-                model.views(), builder);
+                views, builder);
         builder.opWithOutputs("Identity", "input", Attributes.NONE, List.of(CompiledModel.INPUT), List.of(inputValue));
         Map<String, String> maxPoolIndices = new HashMap<>();
         ForwardEmitter forward = new ForwardEmitter(context, maxPoolIndices);
@@ -90,7 +92,7 @@ public final class ExplainerCompiler {
                 continue;
             }
             Rule rule = rules.get(node.name());
-            String[] lower = lower(context, linearRules, gradients, node, model.views().get(node.name()).kind(),
+            String[] lower = lower(context, linearRules, gradients, node, views.get(node.name()).kind(),
                     rule, upper);
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < lower.length; i++) {

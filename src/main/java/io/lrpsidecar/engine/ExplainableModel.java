@@ -1,6 +1,7 @@
 package io.lrpsidecar.engine;
 
 import io.lrpsidecar.engine.canonizer.BatchNormMerger;
+import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.engine.rule.NodeView;
 import io.lrpsidecar.graph.BatchAxes;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A classifier ready to be explained: read, constant-folded, canonicalized (dense layers as {@code Dense}, explicit
@@ -31,10 +33,12 @@ import java.util.Optional;
  * @param logits           the name of the explained output value
  * @param outputActivation the activation ending the graph, if any
  * @param mergedBatchNorms BatchNorm node name to the layer it was merged into
+ * @param relevanceRoot    the value whose relevance is the explanation: the input, or for token ids the embedding
+ *                         {@code h0} (see {@link TokenRoot})
  * @param views            the static facts of every node, by name in topological order ({@link NodeViews})
  */
 public record ExplainableModel(Graph graph, ValueInfo input, String logits, Optional<Node> outputActivation,
-        Map<String, String> mergedBatchNorms, Map<String, NodeView> views) {
+        Map<String, String> mergedBatchNorms, String relevanceRoot, Map<String, NodeView> views) {
 
     public static ExplainableModel load(Path path) {
         try {
@@ -103,8 +107,9 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
             }
         }
         checkShapes(graph, input, logits);
-        return new ExplainableModel(graph, input, logits, ending, canonical.mergedBatchNorms(),
-                NodeViews.of(graph));
+        String root = input.type().isFloatingPoint() ? input.name() : TokenRoot.of(graph, input.name());
+        return new ExplainableModel(graph, input, logits, ending, canonical.mergedBatchNorms(), root,
+                NodeViews.of(graph, root, Set.of()));
     }
 
     private static void checkShapes(Graph graph, ValueInfo input, String logits) {
@@ -117,6 +122,16 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
             throw new ModelLoadException("expected the explained output '" + logits + "' to have shape "
                     + "[batch, classes], found " + Arrays.toString(logitsShape));
         }
+    }
+
+    /** Whether the input holds token ids (int64), whose relevance is read at the embedding {@code h0}. */
+    public boolean tokenInput() {
+        return !input.type().isFloatingPoint();
+    }
+
+    /** The static facts of every node under a composite: its held kinds carry no relevance. */
+    public Map<String, NodeView> views(Composite composite) {
+        return composite.held().isEmpty() ? views : NodeViews.of(graph, relevanceRoot, composite.held());
     }
 
     /** The shape of every value with the batch axis of the input set to {@code batch}. */

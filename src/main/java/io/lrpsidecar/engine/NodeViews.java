@@ -3,13 +3,13 @@ package io.lrpsidecar.engine;
 import io.lrpsidecar.engine.op.Op;
 import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.engine.rule.NodeView;
+import io.lrpsidecar.engine.rule.OpKind;
 import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.ShapeInference;
 import io.lrpsidecar.graph.Tensor;
-import io.lrpsidecar.graph.ValueInfo;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * The static facts of every node of a canonical graph ({@link NodeView}), computed once per model so that every
- * engine sees the same. A value carries relevance when it is the explained input or an output of a node with a
- * carrying data input (so constant branches, such as masks computed from token ids, carry none); a value is
+ * engine sees the same. A value carries relevance when it is the explanation's root or an output of a node with a
+ * carrying data input (unless the composite holds the node's kind) (so constant branches, such as masks computed from token ids, carry none); a value is
  * non-negative when its operator says so ({@link Op#nonNegativeOutput}).
  */
 public final class NodeViews {
@@ -29,12 +29,17 @@ public final class NodeViews {
     private NodeViews() {
     }
 
-    /** The view of each node, by node name, in topological order. */
-    public static Map<String, NodeView> of(Graph graph) {
+    /**
+     * The view of each node, by node name, in topological order.
+     *
+     * @param root the value relevance is read at (the input, or {@code h0} for token ids)
+     * @param held kinds whose outputs are held constant and so carry no relevance
+     */
+    public static Map<String, NodeView> of(Graph graph, String root, Set<OpKind> held) {
         Map<String, int[]> shapes = staticShapes(graph);
         Map<String, Integer> batchAxes = BatchAxes.of(graph, Ops::shapeRule);
         Set<String> carryingValues = new HashSet<>();
-        graph.inputs().stream().map(ValueInfo::name).forEach(carryingValues::add);
+        carryingValues.add(root);
         Set<String> nonNegative = new HashSet<>();
         Map<String, NodeView> views = new LinkedHashMap<>();
         for (Node node : graph.nodes()) {
@@ -51,13 +56,14 @@ public final class NodeViews {
                 carrying.set(i, data.get(i) && carryingValues.contains(input));
                 nonNegativeInputs.set(i, nonNegative.contains(input));
             }
-            if (!carrying.isEmpty()) {
+            OpKind kind = op.kind(node, graph, carrying);
+            if (!carrying.isEmpty() && !held.contains(kind)) {
                 carryingValues.addAll(node.outputs());
             }
             if (op.nonNegativeOutput(node, graph, nonNegative::contains)) {
                 nonNegative.add(node.output());
             }
-            views.put(node.name(), new NodeView(node, op.kind(node, graph, carrying), constants, carrying,
+            views.put(node.name(), new NodeView(node, kind, constants, carrying,
                     nonNegativeInputs, inputShapes, node.outputs().stream().map(shapes::get).toList(),
                     node.outputs().stream().map(output -> batchAxes.getOrDefault(output, 0)).toList()));
         }

@@ -2,6 +2,7 @@ package io.lrpsidecar.engine;
 
 import io.lrpsidecar.engine.op.Op;
 import io.lrpsidecar.engine.op.Ops;
+import io.lrpsidecar.graph.ElementType;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
@@ -37,8 +38,10 @@ public final class OperatorSupport {
             throw new ModelLoadException("expected a model with exactly one runtime input, found "
                     + graph.inputs().stream().map(ValueInfo::name).toList());
         }
-        if (!graph.inputs().get(0).type().isFloatingPoint()) {
-            throw new ModelLoadException("expected a float input, found input '" + graph.inputs().get(0).name()
+        ElementType inputType = graph.inputs().get(0).type();
+        if (!inputType.isFloatingPoint() && inputType != ElementType.INT64) {
+            throw new ModelLoadException("expected a float input or int64 token ids, found input '"
+                    + graph.inputs().get(0).name()
                     + "' of type " + graph.inputs().get(0).type());
         }
         if (graph.outputs().isEmpty()) {

@@ -54,7 +54,7 @@ public final class ServedModel implements AutoCloseable {
         this.model = model;
         this.settings = settings;
         this.defaultComposite = parser.parse(settings.overrides().withDataRange(settings.composite()));
-        defaultComposite.assign(model.views());
+        defaultComposite.assign(model.views(defaultComposite));
         this.classes = model.shapes(1).get(model.logits())[1];
         for (String entry : settings.overrides().allowed()) {
             if (CompositeParser.BUILT_INS.contains(entry.trim())) {
@@ -119,7 +119,7 @@ public final class ServedModel implements AutoCloseable {
             throw new CompositeSpecException("composite '" + abbreviate(composite.spec()) + "' is not allowed for"
                     + " model " + name + "; allowed: " + policy.allowed());
         }
-        composite.assign(model.views());
+        composite.assign(model.views(composite));
         return composite;
     }
 

@@ -66,7 +66,7 @@ class ExplainErrorsTest {
         List<Node> nodes = new ArrayList<>();
         for (Node node : digits.nodes()) {
             nodes.add(switch (node.name()) {
-                case "/relu1/Relu" -> new Node("/gelu1/Gelu", "Gelu", "", node.inputs(), node.outputs(),
+                case "/relu1/Relu" -> new Node("/celu1/Celu", "Celu", "", node.inputs(), node.outputs(),
                         node.attributes());
                 case "/relu3/Relu" -> new Node("/erf3/Erf", "Erf", "", node.inputs(), node.outputs(),
                         node.attributes());
@@ -77,7 +77,7 @@ class ExplainErrorsTest {
         Files.write(model, OnnxModelWriter.write(digits.withNodes(nodes)));
         CliLauncher.Result result = explain("--model", model.toString(), "--input",
                 DIGITS.resolve("input.npy").toString());
-        assertOneLineError(result, "'/gelu1/Gelu' (Gelu)");
+        assertOneLineError(result, "'/celu1/Celu' (Celu)");
         assertTrue(result.getErrorOutput().contains("'/erf3/Erf' (Erf)"), result.getErrorOutput());
         assertTrue(result.getErrorOutput().contains("Supported: Gemm"), result.getErrorOutput());
     }

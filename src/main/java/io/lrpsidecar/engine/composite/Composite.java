@@ -21,14 +21,19 @@ import java.util.Set;
  * @param firstRule       the rule of the first layer, or {@code null}
  * @param firstKinds      the kinds that count as "first layer"
  * @param kindRules       the rule per layer kind
+ * @param opRules         rules per op type ({@code op:Softmax=...}), before the kind's rule
  * @param nodeRules       rules for single nodes by name
+ * @param held            kinds whose outputs are held constant: no relevance flows through them (CP-LRP holds the
+ *                        attention softmax)
  * @param multiplyByInput whether the input relevance is multiplied by the input at the end (gradient x input)
  */
 public record Composite(String spec, Rule firstRule, Set<OpKind> firstKinds, Map<OpKind, Rule> kindRules,
-        Map<String, Rule> nodeRules, boolean multiplyByInput) {
+        Map<String, Rule> opRules, Map<String, Rule> nodeRules, Set<OpKind> held, boolean multiplyByInput) {
 
     public Composite {
         firstKinds = Set.copyOf(firstKinds);
+        opRules = Collections.unmodifiableMap(new LinkedHashMap<>(opRules));
+        held = held.isEmpty() ? Set.of() : Collections.unmodifiableSet(java.util.EnumSet.copyOf(held));
         kindRules = Collections.unmodifiableMap(new EnumMap<>(kindRules.isEmpty()
                 ? new EnumMap<>(OpKind.class) : kindRules));
         nodeRules = Collections.unmodifiableMap(new LinkedHashMap<>(nodeRules));
@@ -55,6 +60,9 @@ public record Composite(String spec, Rule firstRule, Set<OpKind> firstKinds, Map
             if (!firstTaken && firstKinds.contains(kind)) {
                 firstTaken = true;
                 rule = rule != null ? rule : firstRule;
+            }
+            if (rule == null) {
+                rule = opRules.get(view.node().opType());
             }
             if (rule == null) {
                 rule = kindRules.getOrDefault(kind, new GradientRule());

@@ -113,7 +113,7 @@ public final class CompositeParser {
         rules.put(OpKind.CONV, conv);
         rules.put(OpKind.DENSE, dense);
         String spec = name + canonicalParameters(first, conv, dense, stabilizer);
-        return new Composite(spec, first, firstKinds, rules, Map.of(), false);
+        return new Composite(spec, first, firstKinds, rules, Map.of(), Map.of(), Set.of(), false);
     }
 
     private static String canonicalParameters(Rule first, Rule conv, Rule dense, double stabilizer) {
@@ -140,7 +140,7 @@ public final class CompositeParser {
         for (OpKind kind : OpKind.values()) {
             rules.put(kind, new GradientRule());
         }
-        return new Composite(name, null, Set.of(), rules, Map.of(), name.equals("gradient-x-input"));
+        return new Composite(name, null, Set.of(), rules, Map.of(), Map.of(), Set.of(), name.equals("gradient-x-input"));
     }
 
     /** zennit's {@code layer_map_base}: activations and BatchNorm pass, average pools and sums get Norm. */
@@ -196,7 +196,7 @@ public final class CompositeParser {
             throw new CompositeSpecException("composite '" + spec + "' assigns no rule");
         }
         return new Composite(canonicalCustom(first, rules, nodeRules), first,
-                Set.of(OpKind.CONV, OpKind.DENSE), rules, nodeRules, false);
+                Set.of(OpKind.CONV, OpKind.DENSE), rules, Map.of(), nodeRules, Set.of(), false);
     }
 
     private static String canonicalCustom(Rule first, Map<OpKind, Rule> rules, Map<String, Rule> nodeRules) {

@@ -44,8 +44,8 @@ public final class ReferenceExplainer implements Explainer {
     public ReferenceExplainer(ExplainableModel model, Composite composite) {
         this.model = model;
         this.composite = composite;
-        this.rules = composite.assign(model.views());
-        this.views = model.views();
+        this.views = model.views(composite);
+        this.rules = composite.assign(views);
         this.batchAxes = model.batchAxes();
     }
 
