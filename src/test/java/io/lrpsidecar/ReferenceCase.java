@@ -29,6 +29,9 @@ public record ReferenceCase(String model, Path folder, JsonNode result, JsonNode
 
     public static final List<String> MODELS = List.of("cnn_digits", "mlp_tabular");
 
+    /** The LXT (AttnLRP, CP-LRP) cases: a tabular attention model and a text transformer on token ids. */
+    public static final List<String> TRANSFORMERS = List.of("attention_tabular", "text_transformer");
+
     public static Path folder(String model) {
         try {
             return Path.of(Objects.requireNonNull(ReferenceCase.class.getResource("/reference/" + model
@@ -39,8 +42,17 @@ public record ReferenceCase(String model, Path folder, JsonNode result, JsonNode
     }
 
     public static Stream<ReferenceCase> all() {
+        return of(MODELS);
+    }
+
+    /** The transformer cases that have a relevance file at the input (or per token). */
+    public static Stream<ReferenceCase> transformers() {
+        return of(TRANSFORMERS).filter(referenceCase -> referenceCase.result().hasNonNull("file"));
+    }
+
+    private static Stream<ReferenceCase> of(List<String> models) {
         List<ReferenceCase> cases = new ArrayList<>();
-        for (String model : MODELS) {
+        for (String model : models) {
             Path folder = folder(model);
             try {
                 JsonNode manifest = new ObjectMapper().readTree(folder.resolve("manifest.json").toFile());
@@ -92,6 +104,8 @@ public record ReferenceCase(String model, Path folder, JsonNode result, JsonNode
         return switch (composite()) {
             case "Gradient" -> "gradient";
             case "GradientXInput" -> "gradient-x-input";
+            case "LXT_AttnLRP" -> "attnlrp";
+            case "LXT_CPLRP" -> "cp-lrp";
             case "Epsilon" -> "epsilon";
             case "ZPlus" -> "zplus";
             case "EpsilonPlus" -> "epsilon-plus";

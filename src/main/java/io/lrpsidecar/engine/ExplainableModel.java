@@ -15,6 +15,8 @@ import io.lrpsidecar.graph.ShapeInference;
 import io.lrpsidecar.graph.Shapes;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.graph.ValueInfo;
+import io.lrpsidecar.graph.rewrite.Fusion;
+import io.lrpsidecar.graph.rewrite.PatternRewriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -60,18 +62,24 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
      *
      * @param graph            the canonical graph
      * @param mergedBatchNorms BatchNorm node name to the layer it was merged into
+     * @param fusions          the patterns fused into single nodes ({@link PatternRewriter})
      */
-    public record Canonical(Graph graph, Map<String, String> mergedBatchNorms) {
+    public record Canonical(Graph graph, Map<String, String> mergedBatchNorms, List<Fusion> fusions) {
+        public Canonical {
+            fusions = List.copyOf(fusions);
+        }
     }
 
     /** Folds constants, canonicalizes dense layers and conv biases, and optionally merges BatchNorm. */
     public static Canonical canonicalize(Graph raw, boolean mergeBatchNorm) {
-        Graph graph = Canonicalizer.canonicalize(ConstantFolder.fold(raw, Ops::shapeRule));
+        PatternRewriter.Rewritten rewritten = PatternRewriter.rewrite(ConstantFolder.fold(raw, Ops::shapeRule),
+                Ops::shapeRule);
+        Graph graph = Canonicalizer.canonicalize(rewritten.graph());
         if (!mergeBatchNorm) {
-            return new Canonical(graph, Map.of());
+            return new Canonical(graph, Map.of(), rewritten.fusions());
         }
         BatchNormMerger.Result result = BatchNormMerger.merge(graph);
-        return new Canonical(result.graph(), result.mergedInto());
+        return new Canonical(result.graph(), result.mergedInto(), rewritten.fusions());
     }
 
     /** Folds, canonicalizes, optionally merges BatchNorm, and checks a graph as read from ONNX. */
@@ -124,6 +132,29 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
         }
     }
 
+    /** The number of rows of the embedding table the token ids index (its first axis). */
+    public int vocabularySize() {
+        Node lookup = graph.consumers(input.name()).stream().filter(node -> node.opType().equals("Gather")
+                && node.input(1).equals(input.name())).findFirst().orElseThrow();
+        return graph.initializers().get(lookup.input(0)).dim(0);
+    }
+
+    private void checkTokenIds(Tensor ids) {
+        if (ids.isFloatingPoint()) {
+            throw new ModelLoadException("input '" + inputName() + "' expected int64 token ids, found "
+                    + ids.type().name().toLowerCase(java.util.Locale.ROOT) + " values");
+        }
+        int vocabulary = vocabularySize();
+        long[] values = ids.asLongs();
+        int width = values.length / ids.dim(0);
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || values[i] >= vocabulary) {
+                throw new ModelLoadException("input row " + i / width + " holds token id " + values[i]
+                        + " at position " + i % width + "; expected ids in [0, " + vocabulary + ")");
+            }
+        }
+    }
+
     /** Whether the input holds token ids (int64), whose relevance is read at the embedding {@code h0}. */
     public boolean tokenInput() {
         return !input.type().isFloatingPoint();
@@ -166,6 +197,10 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
             throw new ModelLoadException("input '" + inputName() + "' expected shape [batch"
                     + rowShape.stream().map(dim -> ", " + (dim < 0 ? "?" : dim)).reduce("", String::concat)
                     + "] with batch >= 1, found " + Shapes.format(shape));
+        }
+        if (tokenInput()) {
+            checkTokenIds(input);
+            return;
         }
         double[] values = input.asDoubles();
         int width = values.length / shape[0];

@@ -39,8 +39,8 @@ class BuiltInCompositesPropertyTest {
 
     /** The built-in composites with the parameters they need. */
     static final List<String> COMPOSITES = List.of("epsilon", "zplus", "epsilon-plus", "epsilon-plus-flat",
-            "epsilon-alpha2-beta1", "epsilon-alpha2-beta1-flat", "epsilon-gamma-box(low=-3,high=3)", "gradient",
-            "gradient-x-input");
+            "epsilon-alpha2-beta1", "epsilon-alpha2-beta1-flat", "epsilon-gamma-box(low=-3,high=3)", "attnlrp",
+            "cp-lrp", "gradient", "gradient-x-input");
 
     static LongStream seeds() {
         return PropertySupport.seeds(4_000, 30);

@@ -5,6 +5,12 @@ import io.lrpsidecar.engine.rule.Parameters;
 import io.lrpsidecar.engine.rule.CallSyntax;
 import io.lrpsidecar.engine.rule.OpKind;
 import io.lrpsidecar.engine.rule.AlphaBetaRule;
+import io.lrpsidecar.engine.rule.BilinearRule;
+import io.lrpsidecar.engine.rule.LayerNormRule;
+import io.lrpsidecar.engine.rule.MeanRule;
+import io.lrpsidecar.engine.rule.SoftmaxRule;
+import io.lrpsidecar.engine.rule.UniformRule;
+import io.lrpsidecar.tensor.Stabilizer;
 import io.lrpsidecar.engine.rule.Bound;
 import io.lrpsidecar.engine.rule.EpsilonRule;
 import io.lrpsidecar.engine.rule.FlatRule;
@@ -19,6 +25,7 @@ import io.lrpsidecar.engine.rule.ZPlusRule;
 import io.lrpsidecar.graph.Tensor;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,14 +45,16 @@ public final class CompositeParser {
 
     /** The built-in composite names, in the order the help lists them. */
     public static final List<String> BUILT_INS = List.of("epsilon", "zplus", "epsilon-plus", "epsilon-plus-flat",
-            "epsilon-alpha2-beta1", "epsilon-alpha2-beta1-flat", "epsilon-gamma-box", "gradient", "gradient-x-input");
+            "epsilon-alpha2-beta1", "epsilon-alpha2-beta1-flat", "epsilon-gamma-box", "attnlrp", "cp-lrp", "gradient",
+            "gradient-x-input");
 
     /** The rule names of custom specs. */
     public static final List<String> RULES = List.of("epsilon", "zplus", "gamma", "alpha-beta", "zbox", "flat",
-            "wsquare", "pass", "norm", "gradient");
+            "wsquare", "pass", "norm", "bilinear", "softmax", "layernorm", "mean", "uniform", "gradient");
 
     private static final List<String> CUSTOM_KEYS = List.of("first", "conv", "dense", "linear", "activation",
-            "avgpool", "sum", "batchnorm");
+            "avgpool", "sum", "batchnorm", "matmul", "product", "softmax", "layernorm", "mean", "scale", "move",
+            "maxpool", "hold");
 
     private final Function<String, Tensor> arrayLoader;
 
@@ -83,6 +92,10 @@ public final class CompositeParser {
         if (name.startsWith("gradient")) {
             parameters.requireAllUsed();
             return gradient(name);
+        }
+        if (name.equals("attnlrp") || name.equals("cp-lrp")) {
+            parameters.requireAllUsed();
+            return attnLrp(name);
         }
         double stabilizer = parameters.numberOrPositional("stabilizer", name.equals("zplus") ? 0 : -1,
                 DEFAULT_STABILIZER);
@@ -143,6 +156,32 @@ public final class CompositeParser {
         return new Composite(name, null, Set.of(), rules, Map.of(), Map.of(), Set.of(), name.equals("gradient-x-input"));
     }
 
+    /**
+     * AttnLRP (Achtibat et al., ICML 2024) with LXT's unsigned stabilizers and eps values: epsilon 1e-6 on linear
+     * layers, the bilinear rule (1e-8) on products of two carrying values, the softmax and LayerNorm (1e-6) rules,
+     * {@code add2} (norm, 1e-8) on sums and masks, the mean rule (1e-6), identity on activations and constant
+     * scaling, the uniform split on elementwise products, and the gradient (a permutation) on movement. CP-LRP holds
+     * the attention softmax, so a product {@code A V} passes all of its relevance to {@code V}.
+     */
+    private static Composite attnLrp(String name) {
+        Map<OpKind, Rule> rules = new EnumMap<>(OpKind.class);
+        Rule linear = new EpsilonRule(1e-6, Stabilizer.LXT);
+        rules.put(OpKind.CONV, linear);
+        rules.put(OpKind.DENSE, linear);
+        rules.put(OpKind.MATMUL, new BilinearRule(1e-8));
+        rules.put(OpKind.SOFTMAX, new SoftmaxRule());
+        rules.put(OpKind.LAYERNORM, new LayerNormRule(1e-6));
+        rules.put(OpKind.ACTIVATION, new PassRule());
+        rules.put(OpKind.BATCHNORM, new PassRule());
+        rules.put(OpKind.SCALE, new PassRule());
+        rules.put(OpKind.SUM, new NormRule(1e-8, Stabilizer.LXT));
+        rules.put(OpKind.AVGPOOL, new NormRule(1e-6, Stabilizer.LXT));
+        rules.put(OpKind.MEAN, new MeanRule(1e-6));
+        rules.put(OpKind.PRODUCT, new UniformRule());
+        Set<OpKind> held = name.equals("cp-lrp") ? Set.of(OpKind.SOFTMAX) : Set.of();
+        return new Composite(name, null, Set.of(), rules, Map.of(), Map.of(), held, false);
+    }
+
     /** zennit's {@code layer_map_base}: activations and BatchNorm pass, average pools and sums get Norm. */
     private static Map<OpKind, Rule> baseMap(double stabilizer) {
         Map<OpKind, Rule> rules = new EnumMap<>(OpKind.class);
@@ -153,50 +192,88 @@ public final class CompositeParser {
         return rules;
     }
 
+    /**
+     * A custom map, optionally on top of a built-in: {@code attnlrp;dense=gamma(0.25)} starts from AttnLRP and
+     * overrides the dense rule. Keys: a kind, {@code first}, {@code linear} (conv and dense), {@code op:OPTYPE},
+     * {@code node:NAME}, and {@code hold=KIND[,KIND]} (no relevance through those kinds).
+     */
     private Composite custom(String spec) {
-        Map<OpKind, Rule> rules = baseMap(DEFAULT_STABILIZER);
+        String[] entries = spec.split(";");
+        Composite base = null;
+        int firstEntry = 0;
+        if (!entries[0].isBlank() && entries[0].indexOf('=') < 0) {
+            base = builtIn(CallSyntax.parse(entries[0].trim()));
+            firstEntry = 1;
+        }
+        Map<OpKind, Rule> rules = base != null ? new EnumMap<>(base.kindRules()) : baseMap(DEFAULT_STABILIZER);
+        Map<String, Rule> opRules = new TreeMap<>(base != null ? base.opRules() : Map.of());
         Map<String, Rule> nodeRules = new TreeMap<>();
-        Map<String, Rule> given = new LinkedHashMap<>();
-        Rule first = null;
-        for (String entry : spec.split(";")) {
+        Set<OpKind> held = base != null && !base.held().isEmpty() ? EnumSet.copyOf(base.held())
+                : EnumSet.noneOf(OpKind.class);
+        Map<String, String> given = new LinkedHashMap<>();
+        Rule first = base != null ? base.firstRule() : null;
+        for (int index = firstEntry; index < entries.length; index++) {
+            String entry = entries[index];
             if (entry.isBlank()) {
                 continue;
             }
             int equals = entry.indexOf('=');
             if (equals < 0) {
                 throw new CompositeSpecException("'" + entry.trim() + "': expected key=rule with key one of "
-                        + CUSTOM_KEYS + " or node:NAME");
+                        + CUSTOM_KEYS + ", op:OPTYPE or node:NAME (a built-in composite may only come first)");
             }
             String key = entry.substring(0, equals).trim();
-            Rule rule = rule(entry.substring(equals + 1));
-            if (given.put(key, rule) != null) {
+            String value = entry.substring(equals + 1).trim();
+            if (key.equals("hold")) {
+                held.clear();
+                for (String kind : value.split(",")) {
+                    held.add(kind(kind.trim(), spec));
+                }
+                given.put(key, String.join(",", held.stream().map(CompositeParser::keyOf).toList()));
+                continue;
+            }
+            Rule rule = rule(value);
+            if (given.put(key, rule.spec()) != null) {
                 throw new CompositeSpecException("key '" + key + "' is given twice in composite '" + spec + "'");
             }
             if (key.startsWith("node:")) {
                 nodeRules.put(key.substring("node:".length()), rule);
-                continue;
-            }
-            switch (key) {
-                case "first" -> first = rule;
-                case "conv" -> rules.put(OpKind.CONV, rule);
-                case "dense" -> rules.put(OpKind.DENSE, rule);
-                case "linear" -> {
-                    rules.putIfAbsent(OpKind.CONV, rule);
-                    rules.putIfAbsent(OpKind.DENSE, rule);
+            } else if (key.startsWith("op:")) {
+                opRules.put(key.substring("op:".length()), rule);
+            } else if (key.equals("first")) {
+                first = rule;
+            } else if (key.equals("linear")) {
+                for (OpKind kind : List.of(OpKind.CONV, OpKind.DENSE)) {
+                    if (!given.containsKey(keyOf(kind))) {
+                        rules.put(kind, rule);
+                    }
                 }
-                case "activation" -> rules.put(OpKind.ACTIVATION, rule);
-                case "avgpool" -> rules.put(OpKind.AVGPOOL, rule);
-                case "sum" -> rules.put(OpKind.SUM, rule);
-                case "batchnorm" -> rules.put(OpKind.BATCHNORM, rule);
-                default -> throw new CompositeSpecException("unknown key '" + key + "' in composite '" + spec
-                        + "'; expected one of " + CUSTOM_KEYS + " or node:NAME");
+            } else {
+                rules.put(kind(key, spec), rule);
             }
         }
-        if (given.isEmpty()) {
+        if (given.isEmpty() && base == null) {
             throw new CompositeSpecException("composite '" + spec + "' assigns no rule");
         }
-        return new Composite(canonicalCustom(first, rules, nodeRules), first,
-                Set.of(OpKind.CONV, OpKind.DENSE), rules, Map.of(), nodeRules, Set.of(), false);
+        String canonical = base != null ? base.spec() + given.entrySet().stream()
+                .map(entry -> ";" + entry.getKey() + "=" + entry.getValue()).reduce("", String::concat)
+                : canonicalCustom(first, rules, nodeRules);
+        return new Composite(canonical, first, Set.of(OpKind.CONV, OpKind.DENSE), rules, opRules, nodeRules, held,
+                base != null && base.multiplyByInput());
+    }
+
+    private static OpKind kind(String key, String spec) {
+        for (OpKind kind : OpKind.values()) {
+            if (keyOf(kind).equals(key)) {
+                return kind;
+            }
+        }
+        throw new CompositeSpecException("unknown key '" + key + "' in composite '" + spec + "'; expected one of "
+                + CUSTOM_KEYS + ", op:OPTYPE or node:NAME");
+    }
+
+    private static String keyOf(OpKind kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String canonicalCustom(Rule first, Map<OpKind, Rule> rules, Map<String, Rule> nodeRules) {
@@ -214,7 +291,8 @@ public final class CompositeParser {
         CallSyntax call = CallSyntax.parse(text);
         Parameters parameters = new Parameters(call, this::bound);
         Rule rule = switch (call.name()) {
-            case "epsilon" -> new EpsilonRule(parameters.numberOrPositional("epsilon", 0, DEFAULT_EPSILON));
+            case "epsilon" -> new EpsilonRule(parameters.numberOrPositional("epsilon", 0, DEFAULT_EPSILON),
+                    parameters.stabilizerForm());
             case "zplus" -> new ZPlusRule(parameters.numberOrPositional("stabilizer", 0, DEFAULT_STABILIZER));
             case "gamma" -> new GammaRule(parameters.numberOrPositional("gamma", 0, DEFAULT_GAMMA),
                     parameters.number("stabilizer", DEFAULT_STABILIZER));
@@ -224,7 +302,13 @@ public final class CompositeParser {
                     parameters.boundOrPositional("high", 1), parameters.number("stabilizer", DEFAULT_STABILIZER));
             case "flat" -> new FlatRule(parameters.numberOrPositional("stabilizer", 0, DEFAULT_STABILIZER));
             case "wsquare" -> new WSquareRule(parameters.numberOrPositional("stabilizer", 0, DEFAULT_STABILIZER));
-            case "norm" -> new NormRule(parameters.numberOrPositional("stabilizer", 0, DEFAULT_STABILIZER));
+            case "norm" -> new NormRule(parameters.numberOrPositional("stabilizer", 0, DEFAULT_STABILIZER),
+                    parameters.stabilizerForm());
+            case "bilinear" -> new BilinearRule(parameters.numberOrPositional("epsilon", 0, 1e-8));
+            case "softmax" -> new SoftmaxRule();
+            case "layernorm" -> new LayerNormRule(parameters.numberOrPositional("epsilon", 0, 1e-6));
+            case "mean" -> new MeanRule(parameters.numberOrPositional("epsilon", 0, 1e-6));
+            case "uniform" -> new UniformRule();
             case "pass" -> new PassRule();
             case "gradient" -> new GradientRule();
             default -> throw new CompositeSpecException("unknown rule '" + call.name() + "'; expected one of "

@@ -117,9 +117,14 @@ public final class ReferenceExplainer implements Explainer {
             ledger.add(0, new LedgerEntry(node.name(), node.opType(), rule.spec(), rowSums(upper, node.output()),
                     out));
         }
-        Tensor inputRelevance = relevance.getOrDefault(model.inputName(), Tensor.zeros(input.shape()));
+        String root = model.relevanceRoot();
+        Tensor rootValue = values.get(root);
+        Tensor inputRelevance = relevance.getOrDefault(root, Tensor.zeros(rootValue.shape()));
         if (composite.multiplyByInput()) {
-            inputRelevance = P.mul(inputRelevance, input);
+            inputRelevance = P.mul(inputRelevance, rootValue);
+        }
+        if (model.tokenInput()) {
+            inputRelevance = P.reduceSum(inputRelevance, new int[] {inputRelevance.rank() - 1}, false);
         }
         Map<String, double[]> sums = new LinkedHashMap<>();
         relevance.forEach((name, tensor) -> sums.put(name, rowSums(tensor, name)));

@@ -1,6 +1,7 @@
 package io.lrpsidecar.engine.rule;
 
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Stabilizer;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,6 +32,22 @@ public final class Parameters {
     public double numberOrPositional(String key, int index, double defaultValue) {
         String text = text(key, index);
         return text == null ? defaultValue : parseNumber(text, key);
+    }
+
+    /**
+     * The stabilizer form named by {@code sign}: {@code zennit} (the default, {@code z + eps sign0(z)}) or
+     * {@code none} (LXT's {@code z + eps}).
+     */
+    public Stabilizer stabilizerForm() {
+        String text = text("sign", -1);
+        if (text == null || text.equals("zennit")) {
+            return Stabilizer.ZENNIT;
+        }
+        if (text.equals("none")) {
+            return Stabilizer.LXT;
+        }
+        throw new CompositeSpecException(call.name() + ": parameter 'sign' expected zennit or none, found '" + text
+                + "'");
     }
 
     /** The named bound, which must be given. */
