@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lrpsidecar.ReferenceCase;
 import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.rule.BilinearRule;
 import io.lrpsidecar.engine.rule.EpsilonRule;
+import io.lrpsidecar.engine.rule.LayerNormRule;
+import io.lrpsidecar.engine.rule.NodeView;
+import io.lrpsidecar.engine.rule.OpKind;
+import io.lrpsidecar.engine.rule.SoftmaxRule;
 import io.lrpsidecar.engine.rule.FlatRule;
 import io.lrpsidecar.engine.rule.GammaRule;
 import io.lrpsidecar.engine.rule.GradientRule;
@@ -18,8 +23,10 @@ import io.lrpsidecar.engine.rule.Rule;
 import io.lrpsidecar.engine.rule.ZBoxRule;
 import io.lrpsidecar.engine.rule.ZPlusRule;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.tensor.Stabilizer;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The composite spec syntax: built-ins, parameters, custom maps, node overrides and their errors. */
@@ -51,6 +58,36 @@ class CompositeParserTest {
         Map<String, Rule> rules = composite.assign(digits.views());
         assertInstanceOf(ZBoxRule.class, rules.get("/conv1/Conv"));
         assertEquals(new GammaRule(0.5, 1e-6), rules.get("/conv2/Conv"));
+    }
+
+    @Test
+    void attnLrpTakesOverridesPerKindAndOpTypeAndCpLrpHoldsTheSoftmax() {
+        ExplainableModel text = ExplainableModel.load(ReferenceCase.folder("text_transformer").resolve("model.onnx"));
+        Composite attnLrp = parser.parse("attnlrp");
+        Map<String, Rule> rules = attnLrp.assign(text.views(attnLrp));
+        assertEquals(new EpsilonRule(1e-6, Stabilizer.LXT), rules.get("/head/Gemm"));
+        assertEquals(new BilinearRule(1e-8), rules.get("/blocks.0/MatMul"));
+        assertEquals(new SoftmaxRule(), rules.get("/blocks.0/Softmax"));
+        assertEquals(new NormRule(1e-8, Stabilizer.LXT), rules.get("/blocks.0/Add_1"));
+        assertTrue(rules.values().stream().anyMatch(rule -> rule instanceof LayerNormRule));
+
+        Composite custom = parser.parse("attnlrp;dense=gamma(0.25);op:Softmax=gradient");
+        assertEquals("attnlrp;dense=gamma(gamma=0.25,stabilizer=1e-6);op:Softmax=gradient", custom.spec());
+        assertEquals(custom.spec(), parser.parse(custom.spec()).spec(), "the canonical spec parses to itself");
+        Map<String, Rule> overridden = custom.assign(text.views(custom));
+        assertEquals(new GammaRule(0.25, 1e-6), overridden.get("/head/Gemm"));
+        assertEquals(new GradientRule(), overridden.get("/blocks.0/Softmax"));
+        assertEquals(new BilinearRule(1e-8), overridden.get("/blocks.0/MatMul"));
+
+        Composite cpLrp = parser.parse("cp-lrp");
+        assertEquals(Set.of(OpKind.SOFTMAX), cpLrp.held());
+        Map<String, NodeView> held = text.views(cpLrp);
+        assertEquals(OpKind.DENSE, held.get("/blocks.0/MatMul_1").kind(), "A V with A held is linear in V");
+        assertEquals(Set.of(OpKind.SOFTMAX), parser.parse("attnlrp;hold=softmax").held());
+        CompositeSpecException unknown = assertThrows(CompositeSpecException.class,
+                () -> parser.parse("attnlrp;hold=attention"));
+        assertTrue(unknown.getMessage().contains("unknown key 'attention'"), unknown.getMessage());
+        assertThrows(CompositeSpecException.class, () -> parser.parse("dense=gamma(0.25);attnlrp"));
     }
 
     @Test
