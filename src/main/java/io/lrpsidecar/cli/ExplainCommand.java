@@ -7,6 +7,7 @@ import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.engine.reference.ReferenceExplainer;
+import io.lrpsidecar.graph.ElementType;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.npy.NpyArray;
 import java.io.IOException;
@@ -37,7 +38,8 @@ public class ExplainCommand implements Callable<Integer> {
     RuntimeOptions runtimeOptions;
 
     @Option(names = "--input", required = true, paramLabel = "X.npy",
-            description = "Input rows, float32 or float64, shape [rows, ...] in C order.")
+            description = "Input rows, float32 or float64, shape [rows, ...] in C order; for a model on token ids, "
+                    + "int64 ids [rows, tokens] (the relevance written is then one value per token).")
     Path input;
 
     @Option(names = "--engine", paramLabel = "compiled|reference", defaultValue = "compiled",
@@ -72,8 +74,9 @@ public class ExplainCommand implements Callable<Integer> {
         Composite parsed = modelOptions.parseComposite();
         Target chosen = TargetOption.parse(target);
         NpyArray rows = Npy.read(input);
-        if (!rows.dtype().isFloatingPoint()) {
-            throw new UserInputException(input.getFileName() + ": expected float32 or float64 input, found "
+        if (explainable.tokenInput() ? rows.dtype() != ElementType.INT64 : !rows.dtype().isFloatingPoint()) {
+            throw new UserInputException(input.getFileName() + ": expected " + (explainable.tokenInput()
+                    ? "int64 token ids" : "float32 or float64 input") + ", found "
                     + rows.dtype().name().toLowerCase(Locale.ROOT));
         }
         Explanation explanation;
@@ -90,7 +93,8 @@ public class ExplainCommand implements Callable<Integer> {
             default -> throw new UserInputException("--engine " + engine + ": expected compiled or reference");
         }
         if (output != null) {
-            Npy.write(output, explanation.relevance(), rows.dtype());
+            Npy.write(output, explanation.relevance(), rows.dtype().isFloatingPoint() ? rows.dtype()
+                    : ElementType.FLOAT);
         }
         if (ledger != null) {
             LedgerJson.write(ledger, modelOptions.model.getFileName().toString(), parsed.spec(), initMode, chosen,

@@ -42,6 +42,9 @@ public final class BatchedExplainer implements Explainer {
         int width = tensor.size() / tensor.dim(0);
         int[] shape = tensor.shape().clone();
         shape[0] = to - from;
+        if (!tensor.isFloatingPoint()) {
+            return new Tensor(tensor.type(), shape, null, Arrays.copyOfRange(tensor.longs(), from * width, to * width));
+        }
         return Tensor.of(shape, Arrays.copyOfRange(tensor.asDoubles(), from * width, to * width));
     }
 

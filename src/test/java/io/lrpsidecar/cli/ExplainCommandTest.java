@@ -51,6 +51,28 @@ class ExplainCommandTest {
     }
 
     @Test
+    void reproducesEveryLxtReferenceFromTokenIdsAndFeatures() {
+        List<Executable> checks = new ArrayList<>();
+        ReferenceCase.transformers().forEach(referenceCase -> {
+            String target = referenceCase.targetKind().equals("pred") ? "predicted"
+                    : "labels:" + referenceCase.labelsFile();
+            Path output = work.resolve(referenceCase.model() + "_" + referenceCase.composite() + "_"
+                    + referenceCase.targetKind() + ".npy");
+            CliLauncher.Result result = launcher.launch("explain", "--model", referenceCase.modelFile().toString(),
+                    "--input", referenceCase.inputFile().toString(), "--composite", referenceCase.compositeSpec(work),
+                    "--target", target, "--init", "onehot", "--batch-size", "5", "--quiet", "--engine", "reference",
+                    "--output", output.toString());
+            checks.add(() -> {
+                assertEquals(0, result.exitCode(), referenceCase + ": " + result.getErrorOutput());
+                assertRelativeL2(Npy.read(output).tensor(), referenceCase.expectedRelevance(), 1e-5,
+                        referenceCase.toString());
+            });
+        });
+        assertEquals(12, checks.size());
+        assertAll(checks);
+    }
+
+    @Test
     void writesRelevanceInTheInputDtypeAndALedgerThatAddsUp() throws IOException {
         Path folder = ReferenceCase.folder("cnn_digits");
         Path output = work.resolve("relevance.npy");
