@@ -52,6 +52,10 @@ public class InspectCommand implements Callable<Integer> {
         raw.outputs().forEach(output -> out.println("output " + describe(output)));
         canonical.mergedBatchNorms().forEach((batchNorm, layer) ->
                 out.printf("BatchNorm '%s' merged into '%s'%n", batchNorm, layer));
+        canonical.fusions().forEach(fusion -> out.printf("fused %s: '%s' (%s) replaces %d nodes: %s%n",
+                fusion.pattern(), fusion.node(), fusion.opType(), fusion.replaced().size(),
+                fusion.replaced().stream().map(node -> node.name() + " (" + node.opType() + ")")
+                        .collect(java.util.stream.Collectors.joining(", "))));
         List<String> problems = OperatorSupport.problems(graph);
         if (!problems.isEmpty()) {
             out.println("unsupported (" + problems.size() + "):");

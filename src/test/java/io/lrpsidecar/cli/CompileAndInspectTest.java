@@ -84,6 +84,24 @@ class CompileAndInspectTest {
     }
 
     @Test
+    void inspectShowsWhatWasFusedAndTheRuleEachFusedNodeGets() {
+        Path text = ReferenceCase.folder("text_transformer").resolve("model.onnx");
+        CliLauncher.Result result = launcher.launch("inspect", "--model", text.toString(), "--composite", "attnlrp");
+        assertEquals(0, result.exitCode(), result.getErrorOutput());
+        String output = result.getOutput();
+        assertTrue(output.contains("input  'input' int64 [N, 12]"), output);
+        assertTrue(output.contains("fused LayerNorm: '/blocks.0/ln1/LayerNormalization' (LayerNormalization) replaces "
+                + "9 nodes: /blocks.0/ln1/ReduceMean (ReduceMean)"), output);
+        assertTrue(output.matches("(?s).*fused GeluErf: '[^']*' \\(Gelu\\) replaces 5 nodes: .*"), output);
+        assertTrue(output.matches("(?s).*/blocks.0/ln1/LayerNormalization\\s+LayerNormalization\\s+layernorm\\s+"
+                + "\\[1, 12, 32\\]\\s+layernorm\\(epsilon=1e-6\\).*"), output);
+        assertTrue(output.matches("(?s).*/blocks.0/MatMul\\s+MatMul\\s+matmul\\s+\\[1, 2, 12, 12\\]\\s+"
+                + "bilinear\\(epsilon=1e-8\\).*"), output);
+        assertTrue(output.matches("(?s).*/blocks.0/Softmax\\s+Softmax\\s+softmax\\s+\\[1, 2, 12, 12\\]\\s+softmax.*"),
+                output);
+    }
+
+    @Test
     void inspectNamesUnsupportedNodesInsteadOfFailing() throws Exception {
         Path model = work.resolve("unsupported.onnx");
         io.lrpsidecar.graph.Graph digits = io.lrpsidecar.graph.OnnxModelReader.read(DIGITS.resolve("model.onnx"));
