@@ -75,15 +75,7 @@ public final class ExplainerCompiler {
         wanted.add(model.logits());
         List<Node> nodes = ancestors(graph, wanted);
         Map<String, NodeView> views = model.views(composite);
-        Map<String, List<Value>> nodeOutputs = new HashMap<>();
-        for (Node node : nodes) {
-            p.scope(PREFIX + node.name());
-            List<Value> outputs = Ops.of(node).forward(p, views.get(node.name()), inputsOf(node, values));
-            nodeOutputs.put(node.name(), outputs);
-            for (int i = 0; i < outputs.size(); i++) {
-                values.put(node.outputs().get(i), outputs.get(i));
-            }
-        }
+        Map<String, List<Value>> nodeOutputs = forward(p, nodes, views, values);
         Value logits = values.get(model.logits());
         builder.opWithOutputs("Identity", "logits", Attributes.NONE, List.of(p.use(logits)),
                 List.of(CompiledModel.LOGITS));
@@ -119,6 +111,25 @@ public final class ExplainerCompiler {
                 new ValueInfo(CompiledModel.TARGET, ElementType.INT64, List.of(-1)));
         Graph explainer = builder.build("lrp_explainer", opset, inputs, outputs, metadata).pruned();
         return new CompiledModel(explainer, columns, composite.spec(), init, classes);
+    }
+
+    /**
+     * Emits each node's {@link Op#forward} in topological order, adding its outputs to {@code values} by name.
+     *
+     * @return the outputs of each node, by node name
+     */
+    private static Map<String, List<Value>> forward(OnnxPrimitives p, List<Node> nodes, Map<String, NodeView> views,
+            Map<String, Value> values) {
+        Map<String, List<Value>> nodeOutputs = new HashMap<>();
+        for (Node node : nodes) {
+            p.scope(PREFIX + node.name());
+            List<Value> outputs = Ops.of(node).forward(p, views.get(node.name()), inputsOf(node, values));
+            nodeOutputs.put(node.name(), outputs);
+            for (int i = 0; i < outputs.size(); i++) {
+                values.put(node.outputs().get(i), outputs.get(i));
+            }
+        }
+        return nodeOutputs;
     }
 
     /** The int64 graph input holding token ids, {@code [batch, ...]}. */
