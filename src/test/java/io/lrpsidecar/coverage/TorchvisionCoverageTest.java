@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lrpsidecar.RelevanceAssertions;
+import io.lrpsidecar.compiler.ExplainerCompiler;
 import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.composite.Composite;
+import io.lrpsidecar.runtime.CompiledExplainer;
+import io.lrpsidecar.runtime.DeviceChoice;
+import io.lrpsidecar.runtime.RuntimeSettings;
 import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.Target;
@@ -89,6 +95,35 @@ class TorchvisionCoverageTest {
         if (Math.abs(logit) >= STABILIZED_LOGIT) {
             assertTrue(Math.abs(sum - logit) <= CONSERVATION_BOUND * Math.abs(logit),
                     export + " with " + composite + ": relevance sum " + sum + " vs logit " + logit);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource({
+        "mobilenet_v3_small_c10_w025_opset14, epsilon-plus-flat",
+        "efficientnet_b0_opset17, 'epsilon-gamma-box(low=-3,high=3)'",
+        "convnext_tiny_opset17, attnlrp"
+    })
+    void theCompiledEngineExplainsTheExportAsTheReferenceDoes(String export, String composite) {
+        ExplainableModel model = ExplainableModel.load(WeightlessExport.refilled(export, SEED, SPATIAL));
+        Composite parsed = new CompositeParser(file -> {
+            throw new AssertionError("no composite file expected, asked for " + file);
+        }).parse(composite);
+        Tensor input = row(SPATIAL);
+        Explanation expected = new ReferenceExplainer(model, parsed).explain(input, new Target.Predicted(),
+                InitMode.LOGIT);
+
+        try (CompiledExplainer compiled = new CompiledExplainer(ExplainerCompiler.compile(model, parsed,
+                InitMode.LOGIT), new RuntimeSettings(DeviceChoice.CPU, 2, 1))) {
+            Explanation actual = compiled.explain(input, new Target.Predicted(), InitMode.LOGIT);
+            assertArrayEquals(input.shape(), actual.relevance().shape(), export + ": relevance shape");
+            assertTrue(Arrays.stream(actual.relevance().doubles()).allMatch(Double::isFinite),
+                    export + ": finite relevance");
+            if (Math.abs(expected.initialRelevance()[0]) >= STABILIZED_LOGIT) {
+                double distance = RelevanceAssertions.relativeL2(actual.relevance().doubles(),
+                        expected.relevance().doubles());
+                assertTrue(distance <= 1e-3, export + " with " + composite + ": compiled vs reference " + distance);
+            }
         }
     }
 

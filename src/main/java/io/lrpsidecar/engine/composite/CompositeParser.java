@@ -125,6 +125,7 @@ public final class CompositeParser {
         Map<OpKind, Rule> rules = baseMap(stabilizer);
         rules.put(OpKind.CONV, conv);
         rules.put(OpKind.DENSE, dense);
+        rules.put(OpKind.LAYERNORM, new LayerNormRule(1e-6));
         String spec = name + canonicalParameters(first, conv, dense, stabilizer);
         return new Composite(spec, first, firstKinds, rules, Map.of(), Map.of(), Set.of(), false);
     }
