@@ -91,6 +91,35 @@ const Lrp = (() => {
     });
   }
 
+  /** A token model's relevance: one chip per token in the heatmap's colours (computed by the service), and the bar. */
+  function drawTokens(heatmap) {
+    document.querySelector('section.pictures').hidden = true;
+    document.getElementById('token-heatmap').hidden = false;
+    const chips = document.getElementById('tokens');
+    chips.replaceChildren();
+    heatmap.tokens.forEach((token) => {
+      const chip = document.createElement('span');
+      chip.className = token.padding ? 'token padding' : 'token';
+      if (token.colour) chip.style.backgroundColor = token.colour;
+      chip.dataset.position = String(token.position);
+      chip.dataset.relevance = String(token.relevance);
+      chip.title = 'position ' + token.position + ', id ' + token.id + (token.padding ? ' (padding)' : '')
+        + ', relevance ' + number(token.relevance);
+      chip.appendChild(text(token.text));
+      chips.appendChild(chip);
+    });
+    const steps = document.getElementById('colour-bar-steps');
+    steps.replaceChildren();
+    heatmap.colourBar.forEach((colour) => {
+      const step = document.createElement('span');
+      step.className = 'colour-bar-step';
+      step.style.backgroundColor = colour;
+      steps.appendChild(step);
+    });
+    document.getElementById('colour-bar-low').textContent = number(-heatmap.scale);
+    document.getElementById('colour-bar-high').textContent = number(heatmap.scale);
+  }
+
   async function eventPage() {
     const params = new URLSearchParams(location.search);
     const id = params.get('id');
@@ -106,6 +135,7 @@ const Lrp = (() => {
       + explanation.targetSource.toLowerCase() + '), predicted ' + explanation.predictedClass
       + ', Σ relevance ' + number(explanation.relevanceSum) + ', conservation error '
       + number(explanation.conservationError) + ' '), flags(explanation.flags));
+    if (explanation.tokenHeatmap) drawTokens(explanation.tokenHeatmap);
     const image = document.getElementById('heatmap');
     const overlay = document.getElementById('overlay');
     const shape = explanation.relevance.shape;
