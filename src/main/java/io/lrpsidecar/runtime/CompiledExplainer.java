@@ -163,8 +163,8 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         }
         if (tokenInput == input.isFloatingPoint()) {
             throw new IllegalArgumentException("this explainer takes " + (tokenInput ? "int64 token ids"
-                    : "floating-point values") + " as input '" + CompiledModel.INPUT + "', found a " + input.type()
-                    + " tensor");
+                    : "floating-point values") + " as input '" + CompiledModel.INPUT + "', found " + input.type()
+                    + " values");
         }
         source.ifPresent(model -> model.checkInput(input));
         int rows = input.dim(0);
