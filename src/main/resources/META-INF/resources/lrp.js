@@ -100,7 +100,12 @@ const Lrp = (() => {
     heatmap.tokens.forEach((token) => {
       const chip = document.createElement('span');
       chip.className = token.padding ? 'token padding' : 'token';
-      if (token.colour) chip.style.backgroundColor = token.colour;
+      if (token.colour) {
+        chip.style.backgroundColor = token.colour;
+        // dark blue or red chips get white text (relative luminance of the #rrggbb colour below one half)
+        const [r, g, b] = [1, 3, 5].map((at) => parseInt(token.colour.substr(at, 2), 16) / 255);
+        if (0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5) chip.style.color = '#fff';
+      }
       chip.dataset.position = String(token.position);
       chip.dataset.relevance = String(token.relevance);
       chip.title = 'position ' + token.position + ', id ' + token.id + (token.padding ? ' (padding)' : '')
