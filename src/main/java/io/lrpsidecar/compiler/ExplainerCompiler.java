@@ -3,40 +3,37 @@ package io.lrpsidecar.compiler;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.composite.Composite;
+import io.lrpsidecar.engine.op.Op;
 import io.lrpsidecar.engine.op.Ops;
 import io.lrpsidecar.engine.rule.NodeView;
-import io.lrpsidecar.engine.rule.OpKind;
-import io.lrpsidecar.engine.rule.GradientRule;
-import io.lrpsidecar.engine.rule.NormRule;
-import io.lrpsidecar.engine.rule.PassRule;
 import io.lrpsidecar.engine.rule.Rule;
 import io.lrpsidecar.graph.Attributes;
-import io.lrpsidecar.graph.BatchAxes;
 import io.lrpsidecar.graph.ElementType;
 import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.ModelLoadException;
 import io.lrpsidecar.graph.Node;
-import io.lrpsidecar.graph.ShapeInference;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.graph.ValueInfo;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Turns (canonical model, composite, initialisation) into one ONNX graph that computes the logits, the input
- * relevance and the per-layer ledger in a single run: the forward pass, the initial relevance from the target
- * (one-hot, times the logit for {@link InitMode#LOGIT}), and then, in reverse topological order, the ONNX nodes of
- * each layer's rule, with fan-out relevance summed. It computes exactly what
- * {@link io.lrpsidecar.engine.reference.ReferenceExplainer} computes, in float32.
+ * relevance and the per-layer ledger in a single run. Everything is emitted through {@link OnnxPrimitives}: the
+ * forward pass is each operator's own {@link Op#forward}, the initial relevance is the one-hot of the target (times
+ * the logit for {@link InitMode#LOGIT}), and the backward pass runs, in reverse topological order, each node's
+ * {@link Rule#propagate} on an {@link OnnxLayer}, summing fan-out relevance into the carrying inputs, exactly as the
+ * reference engine does in double precision. Relevance is read at the model's relevance root; for token ids it is
+ * summed over the hidden axis, so it has the shape of the ids.
  */
 public final class ExplainerCompiler {
     /** The lowest operator set the emitted nodes need (ScatterElements with reduction). */
@@ -53,131 +50,99 @@ public final class ExplainerCompiler {
     /** @param capture names of forward values to expose as extra outputs {@code activation:NAME} */
     public static CompiledModel compile(ExplainableModel model, Composite composite, InitMode init,
             List<String> capture) {
-        Graph graph = prefixed(model.graph());
-        String inputValue = PREFIX + model.inputName();
-        String logitsValue = PREFIX + model.logits();
-        Map<String, NodeView> views = model.views(composite);
-        Map<String, Rule> rules = composite.assign(views);
-        Map<String, int[]> shapes = staticShapes(graph);
-        List<Node> nodes = ancestors(graph, logitsValue);
-        GraphBuilder builder = new GraphBuilder(Set.of(CompiledModel.INPUT, CompiledModel.TARGET,
-                CompiledModel.LOGITS, CompiledModel.RELEVANCE, CompiledModel.LEDGER, CompiledModel.LEDGER_OUT));
+        Graph graph = model.graph();
+        Map<String, int[]> shapes = staticShapes(model);
+        for (String name : capture) {
+            if (!shapes.containsKey(name)) {
+                throw new ModelLoadException("cannot capture '" + name + "': the model has no such value");
+            }
+        }
+        long opset = Math.max(MIN_OPSET, graph.opsetVersion());
+        GraphBuilder builder = GraphBuilder.deduplicating(Set.of(CompiledModel.TARGET, CompiledModel.LOGITS,
+                CompiledModel.RELEVANCE, CompiledModel.LEDGER, CompiledModel.LEDGER_OUT));
+        OnnxPrimitives p = new OnnxPrimitives(builder, opset);
+        int[] inputShape = shapes.get(model.inputName());
+        Map<String, Value> values = new HashMap<>();
+        values.put(model.inputName(), model.tokenInput()
+                ? tokenIds(builder, p, inputShape) : p.input(CompiledModel.INPUT, inputShape, 0));
         graph.initializers().forEach((name, tensor) -> {
-            Tensor stored = tensor.type() == ElementType.DOUBLE
-                    ? new Tensor(ElementType.FLOAT, tensor.shape(), tensor.doubles(), null) : tensor;
-            if (!builder.constant(name, stored).equals(name)) {
-                throw new IllegalStateException("initializer name clash: " + name);
-            }
+            String written = builder.fresh(PREFIX + name);
+            Value initializer = p.initializer(written, tensor);
+            builder.define(written, initializer.constant());
+            values.put(name, initializer);
         });
-        CompileContext context = new CompileContext(graph, shapes, BatchAxes.of(graph, Ops::shapeRule),
-                views, builder);
-        builder.opWithOutputs("Identity", "input", Attributes.NONE, List.of(CompiledModel.INPUT), List.of(inputValue));
-        Map<String, String> maxPoolIndices = new HashMap<>();
-        ForwardEmitter forward = new ForwardEmitter(context, maxPoolIndices);
-        nodes.forEach(forward::emit);
-        builder.opWithOutputs("Identity", "logits", Attributes.NONE, List.of(logitsValue),
+        Set<String> wanted = new HashSet<>(capture);
+        wanted.add(model.logits());
+        List<Node> nodes = ancestors(graph, wanted);
+        Map<String, NodeView> views = model.views(composite);
+        Map<String, List<Value>> nodeOutputs = forward(p, nodes, views, values);
+        Value logits = values.get(model.logits());
+        builder.opWithOutputs("Identity", "logits", Attributes.NONE, List.of(p.use(logits)),
                 List.of(CompiledModel.LOGITS));
-        int classes = shapes.get(logitsValue)[1];
+        int classes = logits.shape()[1];
 
-        Map<String, String> relevance = new HashMap<>();
-        relevance.put(logitsValue, initialRelevance(builder, init, classes));
-        LinearRuleEmitter linearRules = new LinearRuleEmitter(context);
-        GradientEmitter gradients = new GradientEmitter(context, maxPoolIndices);
-        Map<String, String> ledgerIn = new HashMap<>();
-        Map<String, String> ledgerOut = new HashMap<>();
-        for (int index = nodes.size() - 1; index >= 0; index--) {
-            Node node = nodes.get(index);
-            String upper = relevance.get(node.output());
-            if (upper == null) {
-                continue;
-            }
-            Rule rule = rules.get(node.name());
-            String[] lower = lower(context, linearRules, gradients, node, views.get(node.name()).kind(),
-                    rule, upper);
-            List<String> parts = new ArrayList<>();
-            for (int i = 0; i < lower.length; i++) {
-                if (lower[i] == null || graph.isConstant(node.input(i))) {
-                    continue;
-                }
-                parts.add(rowSum(context, lower[i], node.input(i)));
-                relevance.merge(node.input(i), lower[i], (a, b) -> builder.op("Add", node.name() + "_fanin", a, b));
-            }
-            ledgerIn.put(node.name(), rowSum(context, upper, node.output()));
-            ledgerOut.put(node.name(), parts.stream()
-                    .reduce((a, b) -> builder.op("Add", node.name() + "_outsum", a, b))
-                    .orElseGet(() -> builder.op("Mul", node.name() + "_none", ledgerIn.get(node.name()),
-                            builder.scalar("zero", 0))));
-        }
-        String inputRelevance = relevance.getOrDefault(inputValue,
-                builder.op("Mul", "no_relevance", inputValue, builder.scalar("zero", 0)));
-        if (composite.multiplyByInput()) {
-            inputRelevance = builder.op("Mul", "times_input", inputRelevance, inputValue);
-        }
-        builder.opWithOutputs("Identity", "relevance", Attributes.NONE, List.of(inputRelevance),
+        p.scope("lrp");
+        Backward backward = new Backward(model, composite.assign(views), views, p, values, nodeOutputs);
+        backward.run(nodes, model.logits(), initialRelevance(builder, p, init, logits));
+        Value relevance = rootRelevance(model, composite, p, backward.relevance(), values);
+        builder.opWithOutputs("Identity", "relevance", Attributes.NONE, List.of(p.use(relevance)),
                 List.of(CompiledModel.RELEVANCE));
-        List<LedgerColumn> columns = new ArrayList<>();
-        for (Node node : nodes) {
-            if (ledgerIn.containsKey(node.name())) {
-                columns.add(new LedgerColumn(node.name(), node.opType(), rules.get(node.name()).spec()));
-            }
-        }
-        ledger(builder, columns, ledgerIn, CompiledModel.LEDGER);
-        ledger(builder, columns, ledgerOut, CompiledModel.LEDGER_OUT);
+        List<LedgerColumn> columns = backward.columns();
+        ledger(builder, p, columns, backward.ledgerIn(), CompiledModel.LEDGER);
+        ledger(builder, p, columns, backward.ledgerOut(), CompiledModel.LEDGER_OUT);
         List<ValueInfo> outputs = new ArrayList<>(List.of(
                 new ValueInfo(CompiledModel.LOGITS, ElementType.FLOAT, List.of(-1, classes)),
-                new ValueInfo(CompiledModel.RELEVANCE, ElementType.FLOAT, batchShape(shapes.get(inputValue))),
+                new ValueInfo(CompiledModel.RELEVANCE, ElementType.FLOAT, batchShape(inputShape)),
                 new ValueInfo(CompiledModel.LEDGER, ElementType.FLOAT, List.of(-1, columns.size())),
                 new ValueInfo(CompiledModel.LEDGER_OUT, ElementType.FLOAT, List.of(-1, columns.size()))));
         for (String name : capture) {
-            String value = PREFIX + name;
-            if (!shapes.containsKey(value)) {
-                throw new ModelLoadException("cannot capture '" + name + "': the model has no such value");
-            }
             String output = CompiledModel.ACTIVATION_PREFIX + name;
-            builder.opWithOutputs("Identity", "capture", Attributes.NONE, List.of(value), List.of(output));
-            outputs.add(new ValueInfo(output, ElementType.FLOAT, batchShape(shapes.get(value))));
+            Value value = values.get(name);
+            builder.opWithOutputs("Identity", "capture", Attributes.NONE, List.of(p.use(value)), List.of(output));
+            outputs.add(new ValueInfo(output, value.type(), batchShape(shapes.get(name))));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("lrp.composite", composite.spec());
-        metadata.put("lrp.init", init.name().toLowerCase(java.util.Locale.ROOT));
+        metadata.put("lrp.init", init.name().toLowerCase(Locale.ROOT));
         metadata.put("lrp.layers", columns.stream().map(column -> column.name() + "\t" + column.opType() + "\t"
                 + column.rule()).collect(Collectors.joining("\n")));
         List<ValueInfo> inputs = List.of(
-                new ValueInfo(CompiledModel.INPUT, ElementType.FLOAT, batchShape(shapes.get(inputValue))),
+                new ValueInfo(CompiledModel.INPUT, model.input().type(), batchShape(inputShape)),
                 new ValueInfo(CompiledModel.TARGET, ElementType.INT64, List.of(-1)));
-        long opset = Math.max(MIN_OPSET, model.graph().opsetVersion());
         Graph explainer = builder.build("lrp_explainer", opset, inputs, outputs, metadata).pruned();
         return new CompiledModel(explainer, columns, composite.spec(), init, classes);
     }
 
-    private static String[] lower(CompileContext context, LinearRuleEmitter linearRules, GradientEmitter gradients,
-            Node node, OpKind kind, Rule rule, String upper) {
-        GraphBuilder builder = context.builder();
-        if (kind.isLinear() && !(rule instanceof GradientRule)) {
-            String[] result = new String[node.inputs().size()];
-            result[0] = linearRules.emit(rule, node, upper);
-            return result;
-        }
-        if (rule instanceof PassRule) {
-            String[] result = new String[node.inputs().size()];
-            result[0] = upper;
-            return result;
-        }
-        if (rule instanceof NormRule norm) {
-            String s = Stabilizer.divide(builder, upper, node.output(), norm.stabilizer(), node.name() + "_norm");
-            String[] gradient = gradients.vjp(node, s);
-            for (int i = 0; i < gradient.length; i++) {
-                if (gradient[i] != null) {
-                    gradient[i] = builder.op("Mul", node.name() + "_normR", node.input(i), gradient[i]);
-                }
+    /**
+     * Emits each node's {@link Op#forward} in topological order, adding its outputs to {@code values} by name.
+     *
+     * @return the outputs of each node, by node name
+     */
+    private static Map<String, List<Value>> forward(OnnxPrimitives p, List<Node> nodes, Map<String, NodeView> views,
+            Map<String, Value> values) {
+        Map<String, List<Value>> nodeOutputs = new HashMap<>();
+        for (Node node : nodes) {
+            p.scope(PREFIX + node.name());
+            List<Value> outputs = Ops.of(node).forward(p, views.get(node.name()), inputsOf(node, values));
+            nodeOutputs.put(node.name(), outputs);
+            for (int i = 0; i < outputs.size(); i++) {
+                values.put(node.outputs().get(i), outputs.get(i));
             }
-            return gradient;
         }
-        return gradients.vjp(node, upper);
+        return nodeOutputs;
+    }
+
+    /** The int64 graph input holding token ids, {@code [batch, ...]}. */
+    private static Value tokenIds(GraphBuilder builder, OnnxPrimitives p, int[] shape) {
+        if (!builder.fresh(CompiledModel.INPUT).equals(CompiledModel.INPUT)) {
+            throw new IllegalStateException("graph input '" + CompiledModel.INPUT + "' is already taken");
+        }
+        return p.runtime(CompiledModel.INPUT, ElementType.INT64, shape, 0);
     }
 
     /** One-hot at the target (the predicted class where the target is negative), times the logit if asked. */
-    private static String initialRelevance(GraphBuilder builder, InitMode init, int classes) {
+    private static Value initialRelevance(GraphBuilder builder, OnnxPrimitives p, InitMode init, Value logits) {
+        int classes = logits.shape()[1];
         String predicted = builder.op("ArgMax", "predicted", new Attributes(Map.of("axis", 1L, "keepdims", 0L)),
                 CompiledModel.LOGITS);
         String wantsPredicted = builder.op("Less", "wants_predicted", CompiledModel.TARGET,
@@ -186,27 +151,41 @@ public final class ExplainerCompiler {
         String oneHot = builder.op("OneHot", "one_hot", new Attributes(Map.of("axis", -1L)), target,
                 builder.constant("classes", Tensor.ofLongs(new int[0], new long[] {classes})),
                 builder.constant("off_on", Tensor.of(new int[] {2}, new double[] {0, 1})));
-        return init == InitMode.LOGIT ? builder.op("Mul", "initial_relevance", oneHot, CompiledModel.LOGITS)
-                : oneHot;
+        Value start = p.runtime(oneHot, ElementType.FLOAT, logits.shape(), logits.batchAxis());
+        return init == InitMode.LOGIT ? p.mul(start, logits) : start;
     }
 
-    /** The sum of each row of a value, {@code [batch]}. */
-    private static String rowSum(CompileContext context, String value, String shapeOf) {
-        int rank = context.shape(shapeOf).length;
-        int batchAxis = context.batchAxes().getOrDefault(shapeOf, 0);
-        long[] axes = java.util.stream.IntStream.range(0, rank).filter(axis -> axis != batchAxis)
-                .asLongStream().toArray();
-        GraphBuilder builder = context.builder();
-        return builder.op("ReduceSum", "row_sum", new Attributes(Map.of("keepdims", 0L)), value,
-                builder.longs("row_axes", axes));
+    /**
+     * The relevance at the model's root (zero where none arrives), times the root's value for composites that
+     * multiply by the input, and summed over the hidden axis for token ids.
+     */
+    private static Value rootRelevance(ExplainableModel model, Composite composite, OnnxPrimitives p,
+            Map<String, Value> relevance, Map<String, Value> values) {
+        Value root = values.get(model.relevanceRoot());
+        Value result = relevance.get(model.relevanceRoot());
+        if (result == null) {
+            result = p.mul(root, p.scalar(0));
+        }
+        if (composite.multiplyByInput()) {
+            result = p.mul(result, root);
+        }
+        return model.tokenInput() ? p.reduceSum(result, new int[] {result.rank() - 1}, false) : result;
     }
 
-    private static void ledger(GraphBuilder builder, List<LedgerColumn> columns, Map<String, String> sums,
-            String output) {
+    private static void ledger(GraphBuilder builder, OnnxPrimitives p, List<LedgerColumn> columns,
+            Map<String, Value> sums, String output) {
         String axis = builder.longs("column_axis", 1);
         List<String> parts = columns.stream()
-                .map(column -> builder.op("Unsqueeze", "column", sums.get(column.name()), axis)).toList();
+                .map(column -> builder.op("Unsqueeze", "column", p.use(sums.get(column.name())), axis)).toList();
         builder.opWithOutputs("Concat", output, new Attributes(Map.of("axis", 1L)), parts, List.of(output));
+    }
+
+    static List<Value> inputsOf(Node node, Map<String, Value> values) {
+        List<Value> inputs = new ArrayList<>();
+        for (String name : node.inputs()) {
+            inputs.add(name.isEmpty() ? null : values.get(name));
+        }
+        return inputs;
     }
 
     private static List<Integer> batchShape(int[] shape) {
@@ -218,18 +197,18 @@ public final class ExplainerCompiler {
         return dims;
     }
 
-    private static Map<String, int[]> staticShapes(Graph graph) {
+    private static Map<String, int[]> staticShapes(ExplainableModel model) {
         try {
-            return ShapeInference.infer(graph, 1, Ops::shapeRule);
+            return model.shapes(1);
         } catch (ModelLoadException e) {
             throw new ModelLoadException("the explainer compiler needs every input axis but the batch fixed: "
                     + e.getMessage(), e);
         }
     }
 
-    /** The nodes that the explained output depends on, in topological order. */
-    private static List<Node> ancestors(Graph graph, String output) {
-        Set<String> needed = new HashSet<>(Set.of(output));
+    /** The nodes that the wanted values depend on, in topological order. */
+    private static List<Node> ancestors(Graph graph, Set<String> wanted) {
+        Set<String> needed = new HashSet<>(wanted);
         Deque<Node> reversed = new ArrayDeque<>();
         List<Node> nodes = graph.nodes();
         for (int index = nodes.size() - 1; index >= 0; index--) {
@@ -240,20 +219,5 @@ public final class ExplainerCompiler {
             }
         }
         return new ArrayList<>(reversed);
-    }
-
-    /** The graph with every value and initializer renamed {@code fwd/NAME}, so no name clashes with ours. */
-    private static Graph prefixed(Graph graph) {
-        List<Node> nodes = graph.nodes().stream().map(node -> new Node(node.name(), node.opType(), node.domain(),
-                node.inputs().stream().map(name -> name.isEmpty() ? name : PREFIX + name).toList(),
-                node.outputs().stream().map(name -> name.isEmpty() ? name : PREFIX + name).toList(),
-                node.attributes())).toList();
-        Map<String, Tensor> initializers = new LinkedHashMap<>();
-        graph.initializers().forEach((name, tensor) -> initializers.put(PREFIX + name, tensor));
-        List<ValueInfo> inputs = graph.inputs().stream().map(info -> new ValueInfo(PREFIX + info.name(),
-                info.type(), info.shape())).toList();
-        List<ValueInfo> outputs = graph.outputs().stream().map(info -> new ValueInfo(PREFIX + info.name(),
-                info.type(), info.shape())).toList();
-        return new Graph(graph.name(), graph.opsetVersion(), nodes, initializers, inputs, outputs, graph.metadata());
     }
 }

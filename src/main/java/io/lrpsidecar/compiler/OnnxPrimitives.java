@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BinaryOperator;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /**
  * The primitives as ONNX nodes: each call appends the nodes computing it to the graph under construction and returns
@@ -38,7 +39,8 @@ import java.util.stream.IntStream;
  *       convolution with the flipped, channel-swapped kernel ({@link LinearEmitter}); the transposed convolution or
  *       matrix product with an all-equal constant weight sums over the channels first; a MaxPool whose windows tile
  *       the input routes without indices ({@link WinnerRouting}); {@code x + 0}, {@code x - 0}, {@code x * 1} and
- *       {@code x / 1} are {@code x}.</li>
+ *       {@code x / 1} are {@code x}; {@code where(x >= 0, x, a x)} is LeakyRelu; the kept mean over all spatial
+ *       axes is GlobalAveragePool.</li>
  * </ul>
  * {@link #compare} gives a {@code BOOL} value. Where a mask meets arithmetic it is cast to float (1 and 0), and
  * {@link #where} casts a float condition to a mask (non-zero is true), as {@link DoublePrimitives} reads its 1/0
@@ -55,6 +57,7 @@ public final class OnnxPrimitives implements Primitives<Value> {
     private final Map<String, Tensor> unwritten = new HashMap<>();
     private final Map<String, Value> values = new HashMap<>();
     private final Map<String, String> maxPoolIndices = new HashMap<>();
+    private final Map<String, Emitted> producers = new HashMap<>();
     private final List<ValueInfo> inputs = new ArrayList<>();
     private String scope = "p";
 
@@ -253,9 +256,33 @@ public final class OnnxPrimitives implements Primitives<Value> {
         Value mask = asBool(condition);
         Value yes = asFloat(ifTrue);
         Value no = asFloat(ifFalse);
+        Double slope = leakySlope(mask, yes, no);
+        if (slope != null) {
+            return emit("LeakyRelu", new Attributes(Map.of("alpha", slope)), ElementType.FLOAT, yes.shape(),
+                    yes.batchAxis(), use(yes));
+        }
         int[] shape = Shapes.broadcast(Shapes.broadcast(mask.shape(), yes.shape()), no.shape());
         return emit("Where", Attributes.NONE, ElementType.FLOAT, shape, batchAxis(shape.length, mask, yes, no),
                 use(mask), use(yes), use(no));
+    }
+
+    /**
+     * The slope {@code a} when {@code where(x >= 0, x, x * a)} (or {@code x > 0}) is asked for with a constant scalar
+     * {@code a}: that is {@code LeakyRelu(x)}, as both give 0 at {@code x = 0}. Otherwise {@code null}.
+     */
+    private Double leakySlope(Value mask, Value x, Value scaled) {
+        Emitted comparison = producers.get(mask.name());
+        Emitted product = producers.get(scaled.name());
+        if (comparison == null || product == null || x.isConstant()
+                || !(comparison.opType().equals("GreaterOrEqual") || comparison.opType().equals("Greater"))
+                || !comparison.inputs().get(0).equals(x.name()) || !isFilledWith(values.get(comparison.inputs()
+                        .get(1)), 0) || !product.opType().equals("Mul") || !product.inputs().contains(x.name())
+                || !hasShape(mask, x.shape(), x.batchAxis()) || !hasShape(scaled, x.shape(), x.batchAxis())) {
+            return null;
+        }
+        String factor = product.inputs().get(0).equals(x.name()) ? product.inputs().get(1) : product.inputs().get(0);
+        Value slope = values.get(factor);
+        return slope != null && slope.isConstant() && slope.rank() == 0 ? slope.constant().asDoubles()[0] : null;
     }
 
     // ---------------------------------------------------------------- contractions
@@ -473,7 +500,10 @@ public final class OnnxPrimitives implements Primitives<Value> {
         return reduction(x, normalized, keepDims, "ReduceSum", keep, builder.longs(hint("axes"), normalized));
     }
 
-    /** ReduceMean, with its axes as an attribute before operator set 18 and as an input from 18 on. */
+    /**
+     * ReduceMean, with its axes as an attribute before operator set 18 and as an input from 18 on; the mean over all
+     * spatial axes of {@code [N, C, spatial...]}, kept, is GlobalAveragePool.
+     */
     @Override
     public Value reduceMean(Value x, int[] axes, boolean keepDims) {
         if (x.isConstant()) {
@@ -483,6 +513,13 @@ public final class OnnxPrimitives implements Primitives<Value> {
             return x;
         }
         long[] normalized = normalizedAxes(axes, x.rank());
+        if (keepDims && x.rank() >= 3 && x.batchAxis() <= 0
+                && Arrays.equals(normalized, LongStream.range(2, x.rank()).toArray())) {
+            int[] shape = x.shape();
+            Arrays.fill(shape, 2, shape.length, 1);
+            return emit("GlobalAveragePool", Attributes.NONE, ElementType.FLOAT, shape, x.batchAxis(),
+                    use(asFloat(x)));
+        }
         Attributes keep = new Attributes(Map.of("keepdims", keepDims ? 1L : 0L));
         return opset >= 18
                 ? reduction(x, normalized, keepDims, "ReduceMean", keep, builder.longs(hint("axes"), normalized))
@@ -818,7 +855,7 @@ public final class OnnxPrimitives implements Primitives<Value> {
     // ---------------------------------------------------------------- helpers
 
     /** The name of a value for a node to read; a constant becomes an initializer here, at its first use. */
-    private String use(Value value) {
+    String use(Value value) {
         Tensor unused = unwritten.remove(value.name());
         if (unused != null) {
             builder.define(value.name(), unused);
@@ -828,8 +865,13 @@ public final class OnnxPrimitives implements Primitives<Value> {
 
     private Value emit(String opType, Attributes attributes, ElementType type, int[] shape, int batchAxis,
             String... inputs) {
-        return value(builder.op(opType, hint(opType.toLowerCase(Locale.ROOT)), attributes, inputs), type, shape,
-                batchAxis);
+        String output = builder.op(opType, hint(opType.toLowerCase(Locale.ROOT)), attributes, inputs);
+        producers.putIfAbsent(output, new Emitted(opType, List.of(inputs)));
+        return value(output, type, shape, batchAxis);
+    }
+
+    /** How a value was computed, for the peepholes that recognise a formula: its op type and input names. */
+    private record Emitted(String opType, List<String> inputs) {
     }
 
     /** The value of a name: the one made the first time, so a common subexpression gives the first value back. */
@@ -888,7 +930,7 @@ public final class OnnxPrimitives implements Primitives<Value> {
     }
 
     private static boolean isFilledWith(Value value, double filler) {
-        Double common = value.isConstant() ? commonValue(value.constant()) : null;
+        Double common = value != null && value.isConstant() ? commonValue(value.constant()) : null;
         return common != null && common == filler;
     }
 

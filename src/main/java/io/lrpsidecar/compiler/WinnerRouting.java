@@ -18,11 +18,6 @@ final class WinnerRouting {
     private WinnerRouting() {
     }
 
-    static boolean tiles(Node node, CompileContext context) {
-        int[] inputShape = context.shape(node.input(0));
-        return inputShape.length == 4 && tiles(Pools.geometry(node, inputShape));
-    }
-
     /** Whether windows of this (2-D) geometry tile the input: square kernel equal to the stride, no pads. */
     static boolean tiles(WindowGeometry geometry) {
         int k = geometry.kernel()[0];
@@ -35,13 +30,6 @@ final class WinnerRouting {
             }
         }
         return k > 1;
-    }
-
-    /** The gradient of the pool input given the gradient {@code g} of its output. */
-    static String route(Node node, String g, CompileContext context, String hint) {
-        long k = node.attributes().getInts("kernel_shape").orElseThrow()[0];
-        int channels = context.shape(node.input(0))[1];
-        return route(context.builder(), node.input(0), node.output(), channels, k, g, hint);
     }
 
     /**

@@ -535,6 +535,29 @@ class PrimitivesConformanceTest {
     }
 
     @Test
+    void leakyReluAndTheSpatialMeanAreOneNodeEach() {
+        Operand x = Operand.batched(tied(93, BATCH, 3, 4, 2));
+        Operand y = Operand.batched(random(94, BATCH, 3, 4, 2));
+        Run leaky = check("where(x >= 0, x, x a)", (p, in) -> p.where(p.compare(Comparison.GE, in.get(0),
+                p.scalar(0)), in.get(0), p.mul(in.get(0), p.scalar(0.2))), x);
+        assertEquals(Map.of("LeakyRelu", 1L), leaky.opTypes(), "x >= 0 ? x : a x is LeakyRelu");
+        Run strict = check("where(x > 0, x, a x)", (p, in) -> p.where(p.compare(Comparison.GT, in.get(0),
+                p.scalar(0)), in.get(0), p.mul(p.scalar(0.3), in.get(0))), x);
+        assertEquals(Map.of("LeakyRelu", 1L), strict.opTypes(), "x > 0 ? x : a x is LeakyRelu too (0 at 0)");
+        Run other = check("where(x >= 0, x, y a)", (p, in) -> p.where(p.compare(Comparison.GE, in.get(0),
+                p.scalar(0)), in.get(0), p.mul(in.get(1), p.scalar(0.2))), x, y);
+        assertEquals(1, other.count("Where"), "another value in the negative branch is no LeakyRelu");
+        Run shifted = check("where(x >= 1, x, x a)", (p, in) -> p.where(p.compare(Comparison.GE, in.get(0),
+                p.scalar(1)), in.get(0), p.mul(in.get(0), p.scalar(0.2))), x);
+        assertEquals(1, shifted.count("Where"), "a threshold other than 0 is no LeakyRelu");
+        for (long opset : new long[] {OPSET, 18}) {
+            Run mean = checkAt(opset, "spatial mean at opset " + opset, (p, in) -> p.reduceMean(in.get(0),
+                    new int[] {3, 2}, true), y);
+            assertEquals(Map.of("GlobalAveragePool", 1L), mean.opTypes(), "the kept spatial mean");
+        }
+    }
+
+    @Test
     void movementAndItsAdjoints() {
         Operand x = Operand.batched(random(100, BATCH, 4, 6));
         Operand other = Operand.batched(random(101, BATCH, 2, 6));
