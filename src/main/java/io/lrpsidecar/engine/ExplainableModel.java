@@ -74,12 +74,22 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
     public static Canonical canonicalize(Graph raw, boolean mergeBatchNorm) {
         PatternRewriter.Rewritten rewritten = PatternRewriter.rewrite(ConstantFolder.fold(raw, Ops::shapeRule),
                 Ops::shapeRule);
-        Graph graph = Canonicalizer.canonicalize(rewritten.graph());
+        Graph graph = Canonicalizer.canonicalize(refold(rewritten.graph()));
         if (!mergeBatchNorm) {
             return new Canonical(graph, Map.of(), rewritten.fusions());
         }
         BatchNormMerger.Result result = BatchNormMerger.merge(graph);
         return new Canonical(result.graph(), result.mergedInto(), rewritten.fusions());
+    }
+
+    /**
+     * Folds a rewritten graph once more where the first folding lost track of shapes: it infers shapes only through
+     * operators with a shape rule, so the shape arithmetic behind an unfused pattern (an {@code Erf} of a GELU,
+     * say) stays unfolded until the pattern is one node.
+     */
+    private static Graph refold(Graph rewritten) {
+        boolean readsShapes = rewritten.nodes().stream().anyMatch(node -> node.opType().equals("Shape"));
+        return readsShapes ? ConstantFolder.fold(rewritten, Ops::shapeRule) : rewritten;
     }
 
     /** Folds, canonicalizes, optionally merges BatchNorm, and checks a graph as read from ONNX. */

@@ -30,7 +30,7 @@ public final class ShapeFunctions {
             shape[i] = target[i] == 0 && !allowZero ? input[i] : (int) target[i];
             known *= shape[i];
         }
-        int size = Shapes.size(input);
+        long size = Shapes.elementCount(input);
         if (inferred >= 0) {
             if (known == 0 || size % known != 0) {
                 throw new ModelLoadException("node " + node.describe() + ": cannot reshape " + Arrays.toString(input)
@@ -38,7 +38,7 @@ public final class ShapeFunctions {
             }
             shape[inferred] = (int) (size / known);
         }
-        if (Shapes.size(shape) != size) {
+        if (Shapes.elementCount(shape) != size) {
             throw new ModelLoadException("node " + node.describe() + ": reshape of " + Arrays.toString(input)
                     + " (" + size + " elements) to " + Arrays.toString(shape) + " changes the element count");
         }
@@ -51,11 +51,11 @@ public final class ShapeFunctions {
         if (axis < 0) {
             axis += input.length;
         }
-        int outer = 1;
+        long outer = 1;
         for (int i = 0; i < axis; i++) {
             outer *= input[i];
         }
-        return new int[] {outer, Shapes.size(input) / Math.max(outer, 1)};
+        return new int[] {Math.toIntExact(outer), Math.toIntExact(Shapes.elementCount(input) / Math.max(outer, 1))};
     }
 
     /** Squeeze the given axes, or every axis of size 1 when none are given. */
@@ -162,5 +162,29 @@ public final class ShapeFunctions {
             shape[i] += (int) (pads[i] + pads[i + input.length]);
         }
         return shape;
+    }
+
+    /**
+     * The indices ONNX {@code Slice} selects on an axis of size {@code dim}: negative starts and ends count from the
+     * end, both are clamped to the axis (to {@code [0, dim]} for positive steps, {@code [-1, dim - 1]} for negative).
+     */
+    public static int[] sliceIndices(int dim, long start, long end, long step) {
+        if (step == 0) {
+            throw new ModelLoadException("a Slice step of 0 is invalid");
+        }
+        long first = start < 0 ? start + dim : start;
+        long last = end < 0 ? end + dim : end;
+        if (step > 0) {
+            first = Math.max(0, Math.min(dim, first));
+            last = Math.max(0, Math.min(dim, last));
+        } else {
+            first = Math.max(-1, Math.min(dim - 1, first));
+            last = Math.max(-1, Math.min(dim - 1, last));
+        }
+        List<Integer> indices = new ArrayList<>();
+        for (long i = first; step > 0 ? i < last : i > last; i += step) {
+            indices.add((int) i);
+        }
+        return indices.stream().mapToInt(Integer::intValue).toArray();
     }
 }

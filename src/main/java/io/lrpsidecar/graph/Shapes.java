@@ -9,6 +9,18 @@ public final class Shapes {
 
     /** Number of elements of a tensor of this shape (1 for a scalar). */
     public static int size(int[] shape) {
+        long size = elementCount(shape);
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " is too large");
+        }
+        return (int) size;
+    }
+
+    /**
+     * Number of elements of a tensor of this shape as a {@code long}: shapes that are only reasoned about, never
+     * allocated (such as those inferred with a large sentinel batch size), may hold more than {@code int} counts.
+     */
+    public static long elementCount(int[] shape) {
         long size = 1;
         for (int dim : shape) {
             if (dim < 0) {
@@ -16,10 +28,7 @@ public final class Shapes {
             }
             size *= dim;
         }
-        if (size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " is too large");
-        }
-        return (int) size;
+        return size;
     }
 
     /** Row-major strides of a shape. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import io.lrpsidecar.testing.OrtEnvironments;
 import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.ReferenceCase;
 import io.lrpsidecar.graph.Tensor;
@@ -45,7 +46,7 @@ class CompileAndInspectTest {
             values[i] = (float) input.doubles()[i];
         }
         Engine.getEngine("OnnxRuntime");
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        OrtEnvironment environment = OrtEnvironments.shared();
         try (OrtSession session = environment.createSession(explainer.toString(), new OrtSession.SessionOptions());
                 OnnxTensor inputTensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(values),
                         Arrays.stream(input.shape()).asLongStream().toArray());

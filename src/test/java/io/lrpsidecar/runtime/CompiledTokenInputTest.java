@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import io.lrpsidecar.testing.OrtEnvironments;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.compiler.CompiledModel;
@@ -107,7 +108,7 @@ class CompiledTokenInputTest {
     }
 
     private static float[] run(CompiledModel compiled, long[][] ids) throws OrtException {
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        OrtEnvironment environment = OrtEnvironments.shared();
         long[] flat = new long[ids.length * SEQUENCE];
         for (int row = 0; row < ids.length; row++) {
             System.arraycopy(ids[row], 0, flat, row * SEQUENCE, SEQUENCE);

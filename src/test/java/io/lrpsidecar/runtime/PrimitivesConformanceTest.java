@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import io.lrpsidecar.testing.OrtEnvironments;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.compiler.OnnxPrimitives;
@@ -166,7 +167,7 @@ class PrimitivesConformanceTest {
     }
 
     private static Map<String, Tensor> run(Graph graph, Map<String, Tensor> feeds) {
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        OrtEnvironment environment = OrtEnvironments.shared();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);

@@ -19,7 +19,8 @@ import java.util.Random;
  * heads; MatMul + Add projections, Reshape/Transpose into heads, {@code Q K^T / sqrt(d)}, Softmax, {@code A V}) and a
  * GELU feed-forward, each with a residual sum and a LayerNorm before (pre-norm) or after (post-norm), the LayerNorm
  * decomposed into nine nodes or fused, the GELU as its five-node erf decomposition; a mean over tokens or the first
- * token's row; a Gemm head. Weights are seeded and rounded to float32.
+ * token's row; a Gemm head. Weights are seeded and rounded to float32. The width is at least 4: a LayerNorm over two
+ * features outputs exactly +-1, so its gradient is 0 and any float32 value of it is rounding noise.
  *
  * @param graph   the classifier
  * @param tokens  whether the input holds token ids
@@ -69,7 +70,7 @@ public record RandomTransformers(Graph graph, boolean tokens, int length, int wi
     public static RandomTransformers build(Random random, Options options) {
         Builder builder = new Builder(random);
         int heads = options.heads();
-        int headWidth = 2 + random.nextInt(3);
+        int headWidth = Math.max(2 + random.nextInt(3), (4 + heads - 1) / heads);
         int width = heads * headWidth;
         int length = 4 + random.nextInt(4);
         int vocabulary = 12;

@@ -29,7 +29,8 @@ public final class Ops {
                 new AveragePoolOp(), new GlobalAveragePoolOp(), new PadOp(), new TransposeOp(), IdentityOp.identity(),
                 IdentityOp.dropout(), new BatchNormalizationOp(), new AddOp(), new SubOp(), new MulOp(),
                 new DivOp(), new ConcatOp(), SoftmaxOp.softmax(), SoftmaxOp.logSoftmax(), new LayerNormalizationOp(),
-                new GeluOp(), new SiluOp(), new ReduceMeanOp(), new GatherOp(), new CastOp()));
+                new GeluOp(), new SiluOp(), new ReduceMeanOp(), new GatherOp(), new CastOp(), new HardSigmoidOp(), new HardSwishOp(), new SliceOp(),
+                ExpandOp.expand(), ExpandOp.batchExpand()));
         ops.addAll(ReshapingOp.all());
         ops.addAll(MaskOp.all());
         return List.copyOf(ops);

@@ -83,7 +83,7 @@ final class ReduceMeanOp implements Op {
         T x = inputs.get(0);
         int[] axes = axes(view, p.rank(x));
         T count = p.reduceSum(p.onesLike(x), axes, true);
-        T kept = p.reshapeLike(outputGradients.get(0), count);
+        T kept = p.reshapeLike(outputGradients.get(0), p.reduceSum(x, axes, true));
         return Gradients.first(inputs.size(), p.expandLike(p.div(kept, count), x));
     }
 
