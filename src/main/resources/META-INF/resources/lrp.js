@@ -91,6 +91,40 @@ const Lrp = (() => {
     });
   }
 
+  /** A token model's relevance: one chip per token in the heatmap's colours (computed by the service), and the bar. */
+  function drawTokens(heatmap) {
+    document.querySelector('section.pictures').hidden = true;
+    document.getElementById('token-heatmap').hidden = false;
+    const chips = document.getElementById('tokens');
+    chips.replaceChildren();
+    heatmap.tokens.forEach((token) => {
+      const chip = document.createElement('span');
+      chip.className = token.padding ? 'token padding' : 'token';
+      if (token.colour) {
+        chip.style.backgroundColor = token.colour;
+        // dark blue or red chips get white text (relative luminance of the #rrggbb colour below one half)
+        const [r, g, b] = [1, 3, 5].map((at) => parseInt(token.colour.substr(at, 2), 16) / 255);
+        if (0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5) chip.style.color = '#fff';
+      }
+      chip.dataset.position = String(token.position);
+      chip.dataset.relevance = String(token.relevance);
+      chip.title = 'position ' + token.position + ', id ' + token.id + (token.padding ? ' (padding)' : '')
+        + ', relevance ' + number(token.relevance);
+      chip.appendChild(text(token.text));
+      chips.appendChild(chip);
+    });
+    const steps = document.getElementById('colour-bar-steps');
+    steps.replaceChildren();
+    heatmap.colourBar.forEach((colour) => {
+      const step = document.createElement('span');
+      step.className = 'colour-bar-step';
+      step.style.backgroundColor = colour;
+      steps.appendChild(step);
+    });
+    document.getElementById('colour-bar-low').textContent = number(-heatmap.scale);
+    document.getElementById('colour-bar-high').textContent = number(heatmap.scale);
+  }
+
   async function eventPage() {
     const params = new URLSearchParams(location.search);
     const id = params.get('id');
@@ -106,6 +140,7 @@ const Lrp = (() => {
       + explanation.targetSource.toLowerCase() + '), predicted ' + explanation.predictedClass
       + ', Σ relevance ' + number(explanation.relevanceSum) + ', conservation error '
       + number(explanation.conservationError) + ' '), flags(explanation.flags));
+    if (explanation.tokenHeatmap) drawTokens(explanation.tokenHeatmap);
     const image = document.getElementById('heatmap');
     const overlay = document.getElementById('overlay');
     const shape = explanation.relevance.shape;

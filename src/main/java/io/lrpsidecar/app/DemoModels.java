@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lrpsidecar.stream.ModelSettings;
 import io.lrpsidecar.stream.TargetPolicy;
+import io.lrpsidecar.stream.Vocabulary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,11 +29,11 @@ final class DemoModels {
                 new ModelLoader.ModelSource(DIGITS, VERSION, "classpath:demo/digits.onnx",
                         () -> resource("demo/digits.onnx"), new ModelSettings("epsilon-gamma-box(low=0,high=1)",
                                 TargetPolicy.PREDICTED, List.of(), 16, Duration.ofMillis(50), 0.5, 0.6, 1e-3,
-                                1 << 16, 10), Optional.of("input"), Optional.of("logits")),
+                                1 << 16, 10), Vocabulary::none, Optional.of("input"), Optional.of("logits")),
                 new ModelLoader.ModelSource(CREDIT, VERSION, "classpath:demo/credit.onnx",
                         () -> resource("demo/credit.onnx"), new ModelSettings("epsilon", TargetPolicy.PREDICTED,
                                 creditFeatures(), 16, Duration.ofMillis(50), 0.5, 0.6, 1e-3, 1 << 16, 10),
-                        Optional.of("input"), Optional.of("logits")));
+                        Vocabulary::none, Optional.of("input"), Optional.of("logits")));
     }
 
     static byte[] resource(String name) throws IOException {

@@ -10,6 +10,7 @@ import io.lrpsidecar.stream.ModelRegistry;
 import io.lrpsidecar.stream.ModelSettings;
 import io.lrpsidecar.stream.ServedModel;
 import io.lrpsidecar.stream.TargetPolicy;
+import io.lrpsidecar.stream.Vocabulary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,8 +47,8 @@ public class ModelLoader {
         CompositeParser parser = new CompositeParser(file -> Npy.read(Path.of(file)).tensor());
         List<ModelSource> sources = new ArrayList<>();
         config.models().forEach((name, model) -> sources.add(new ModelSource(name, model.version(), model.file(),
-                () -> Files.readAllBytes(Path.of(model.file())), settings(model), model.inputName(),
-                model.logitsName())));
+                () -> Files.readAllBytes(Path.of(model.file())), settings(model), () -> vocabulary(model),
+                model.inputName(), model.logitsName())));
         if (sources.isEmpty() && DemoMode.active()) {
             sources.addAll(DemoModels.sources());
         }
@@ -77,7 +79,7 @@ public class ModelLoader {
             ExplainableModel model = ExplainableModel.prepare(OnnxModelReader.read(bytes), true,
                     source.inputName(), source.logitsName());
             ServedModel served = new ServedModel(source.name(), source.version(), sha256(bytes), model,
-                    source.settings(), runtime, parser);
+                    source.settings().withVocabulary(source.vocabulary().read()), runtime, parser);
             String provider = served.executionProvider();
             registry.add(served);
             LOG.infof("model %s version %s loaded from %s (composite %s, on %s)", source.name(), source.version(),
@@ -96,6 +98,12 @@ public class ModelLoader {
         byte[] read() throws IOException;
     }
 
+    /** Reads a model's vocabulary (none for models without one). */
+    @FunctionalInterface
+    interface VocabularySource {
+        Vocabulary read() throws IOException;
+    }
+
     /**
      * A model to serve.
      *
@@ -104,11 +112,12 @@ public class ModelLoader {
      * @param location where it comes from, for messages
      * @param bytes    reads the ONNX bytes
      * @param settings how it is explained and judged
+     * @param vocabulary reads how its token ids are shown
      * @param inputName the name its input must have, if configured
      * @param logitsName the value to explain, if not the default
      */
     record ModelSource(String name, String version, String location, ModelBytes bytes, ModelSettings settings,
-            Optional<String> inputName, Optional<String> logitsName) {
+            VocabularySource vocabulary, Optional<String> inputName, Optional<String> logitsName) {
     }
 
     private static ModelSettings settings(SidecarConfig.Model model) {
@@ -117,6 +126,12 @@ public class ModelLoader {
                 model.conservationThreshold(), model.lowConfidence(), model.logitTolerance(), model.maxInputBytes(),
                 model.topK(), new ModelSettings.OverridePolicy(model.allowedComposites().orElse(List.of()),
                         model.maxCompiledOverrides(), model.dataRangeLow(), model.dataRangeHigh()));
+    }
+
+    private static Vocabulary vocabulary(SidecarConfig.Model model) throws IOException {
+        List<String> tokens = model.vocabularyFile().isPresent()
+                ? Vocabulary.read(Path.of(model.vocabularyFile().get())) : List.of();
+        return new Vocabulary(tokens, model.paddingTokenId().map(OptionalLong::of).orElse(OptionalLong.empty()));
     }
 
     static String sha256(byte[] bytes) {

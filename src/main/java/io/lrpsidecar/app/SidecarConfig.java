@@ -229,5 +229,15 @@ public interface SidecarConfig {
         /** Compiled explainers of composite overrides kept (least recently used evicted). */
         @WithDefault("8")
         int maxCompiledOverrides();
+
+        /**
+         * Token models only: a UTF-8 text file with one token string per line, the line number (from 0) being the
+         * token id (a BERT-style {@code vocab.txt}); at most 16 MiB, and no more lines than the embedding table has
+         * rows. Explanations then carry the token strings.
+         */
+        Optional<String> vocabularyFile();
+
+        /** Token models only: the id of the padding token, shown greyed in the web view. */
+        Optional<Long> paddingTokenId();
     }
 }

@@ -7,6 +7,7 @@ import io.lrpsidecar.events.v1.FlaggedPrediction;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.stream.AvroJson;
 import io.lrpsidecar.stream.AvroSerde;
+import io.lrpsidecar.stream.ReleasedSchemas;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -76,7 +77,8 @@ public class TailCommand implements Callable<Integer> {
             throw new UserInputException("cannot tell the record type of topic '" + topic + "'; pass --type, one of "
                     + SCHEMAS.keySet());
         }
-        AvroSerde<Object> serde = new AvroSerde<>(SCHEMAS.get(recordType));
+        AvroSerde<Object> serde = new AvroSerde<>(SCHEMAS.get(recordType), recordType.equals("explanation")
+                ? ReleasedSchemas.explanation() : List.of());
         Properties properties = new Properties();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, "lrp-tail-" + UUID.randomUUID());

@@ -16,12 +16,15 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.compiler.CompiledModel;
 import io.lrpsidecar.compiler.LedgerColumn;
+import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.Explainer;
 import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.LedgerEntry;
 import io.lrpsidecar.engine.Target;
+import io.lrpsidecar.graph.ElementType;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.graph.ValueInfo;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,6 +32,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs a compiled explainer through DJL on ONNX Runtime: one session, built once, one run per batch giving logits,
@@ -38,6 +42,11 @@ import java.util.Map;
  * model is created on the CPU device all the same: DJL 0.38's {@code OrtModel} appends a default CUDA provider (TF32
  * on) whenever the model's device is a GPU, and ONNX Runtime refuses a second CUDA provider. DJL's ONNX Runtime
  * tensors live in host memory on either device; ONNX Runtime copies them to the GPU.
+ *
+ * <p>A token model's explainer takes its {@code input} as int64 token ids and returns one float relevance value per
+ * token (the input's shape). Built with the model it was compiled from, the explainer checks every input with
+ * {@link ExplainableModel#checkInput} before running, so ids outside the vocabulary fail with a message naming the row
+ * and position instead of reaching ONNX Runtime.
  */
 public final class CompiledExplainer implements Explainer, AutoCloseable {
     private final CompiledModel compiled;
@@ -45,9 +54,23 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
     private final OrtSession.SessionOptions sessionOptions;
     private final Model model;
     private final Predictor<NDList, NDList> predictor;
+    private final boolean tokenInput;
+    private final Optional<ExplainableModel> source;
 
+    /** An explainer that checks only the input's element type (integer ids for a token model, else floats). */
     public CompiledExplainer(CompiledModel compiled, RuntimeSettings settings) {
+        this(compiled, Optional.empty(), settings);
+    }
+
+    /** An explainer that checks every input against the model it was compiled from before running it. */
+    public CompiledExplainer(CompiledModel compiled, ExplainableModel source, RuntimeSettings settings) {
+        this(compiled, Optional.of(source), settings);
+    }
+
+    private CompiledExplainer(CompiledModel compiled, Optional<ExplainableModel> source, RuntimeSettings settings) {
         this.compiled = compiled;
+        this.source = source;
+        this.tokenInput = inputType(compiled) == ElementType.INT64;
         this.provider = ExecutionProvider.select(settings.device());
         Engine.getEngine("OnnxRuntime");
         this.sessionOptions = sessionOptions(settings);
@@ -120,17 +143,36 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         return compiled;
     }
 
+    /** Whether the compiled explainer takes int64 token ids. */
+    public boolean tokenInput() {
+        return tokenInput;
+    }
+
+    private static ElementType inputType(CompiledModel compiled) {
+        return compiled.graph().inputs().stream().filter(input -> input.name().equals(CompiledModel.INPUT))
+                .map(ValueInfo::type).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                        "expected the compiled explainer to have an input '" + CompiledModel.INPUT + "', found "
+                                + compiled.graph().inputs().stream().map(ValueInfo::name).toList()));
+    }
+
     @Override
     public synchronized Explanation explain(Tensor input, Target target, InitMode init) {
         if (init != compiled.init()) {
             throw new IllegalArgumentException("this explainer was compiled for init " + compiled.init()
                     + ", asked for " + init);
         }
+        if (tokenInput == input.isFloatingPoint()) {
+            throw new IllegalArgumentException("this explainer takes " + (tokenInput ? "int64 token ids"
+                    : "floating-point values") + " as input '" + CompiledModel.INPUT + "', found " + input.type()
+                    + " values");
+        }
+        source.ifPresent(model -> model.checkInput(input));
         int rows = input.dim(0);
         long[] targets = requestedTargets(target, rows);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "OnnxRuntime")) {
-            NDArray inputArray = manager.create(toFloats(input.asDoubles()), new Shape(Arrays.stream(input.shape())
-                    .asLongStream().toArray()));
+            Shape shape = new Shape(Arrays.stream(input.shape()).asLongStream().toArray());
+            NDArray inputArray = tokenInput ? manager.create(input.asLongs(), shape)
+                    : manager.create(toFloats(input.asDoubles()), shape);
             inputArray.setName(CompiledModel.INPUT);
             NDArray targetArray = manager.create(targets, new Shape(rows));
             targetArray.setName(CompiledModel.TARGET);

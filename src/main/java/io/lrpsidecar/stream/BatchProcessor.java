@@ -212,21 +212,18 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     private void explainGroup(ServedModel model, Composite composite, List<Pending> group) {
         int rows = group.size();
         List<Integer> rowShape = model.rowShape();
-        int width = rowShape.stream().reduce(1, (a, b) -> a * b);
         int[] shape = new int[rowShape.size() + 1];
         shape[0] = rows;
         for (int axis = 0; axis < rowShape.size(); axis++) {
             shape[axis + 1] = rowShape.get(axis);
         }
-        double[] values = new double[rows * width];
         int[] requested = new int[rows];
         TargetSource[] sources = new TargetSource[rows];
         for (int row = 0; row < rows; row++) {
-            PredictionEvent event = group.get(row).event();
-            System.arraycopy(TensorCodec.values(event.getInput()), 0, values, row * width, width);
-            chooseTarget(event, model.settings().targetPolicy(), requested, sources, row);
+            chooseTarget(group.get(row).event(), model.settings().targetPolicy(), requested, sources, row);
         }
-        Tensor input = Tensor.of(shape, values);
+        Tensor input = TensorCodec.rows(group.stream().map(entry -> entry.event().getInput()).toList(), shape,
+                model.model().tokenInput());
         long start = context.currentSystemTimeMs();
         RuntimeException failure = null;
         for (int attempt = 1; attempt <= settings.explainAttempts(); attempt++) {

@@ -10,7 +10,9 @@ import java.util.Optional;
 
 /**
  * Checks a decoded event against the model it names before it may wait for a batch: dtype, shape, byte length,
- * size limit, finite values, target and composite overrides. Every failure names what was expected and found.
+ * size limit, finite values (token ids inside the vocabulary for a token model), target and composite overrides.
+ * Every failure names what was expected and found. A token model takes INT64 or INT32 ids and refuses floats; every
+ * other model refuses integers. The byte length is checked against the shape before any value is read.
  */
 final class EventValidator {
     private EventValidator() {
@@ -21,7 +23,13 @@ final class EventValidator {
             return reject("missing-event-id", "expected a non-empty eventId");
         }
         Tensor input = event.getInput();
-        if (input.getDtype() != DataType.FLOAT32 && input.getDtype() != DataType.FLOAT64) {
+        boolean integer = input.getDtype() == DataType.INT32 || input.getDtype() == DataType.INT64;
+        boolean tokens = model.model().tokenInput();
+        if (tokens && !integer) {
+            return reject("unsupported-dtype", "model " + model.name() + " takes token ids: expected an INT64 (or "
+                    + "INT32) input, found " + input.getDtype());
+        }
+        if (!tokens && integer) {
             return reject("unsupported-dtype", "expected a FLOAT32 or FLOAT64 input, found " + input.getDtype());
         }
         List<Long> shape = input.getShape();
@@ -43,13 +51,30 @@ final class EventValidator {
             return reject("data-length-mismatch", "shape " + shape + " of " + input.getDtype() + " needs " + bytes
                     + " bytes, found " + input.getData().remaining());
         }
+        Optional<Rejection> values = tokens ? checkTokenIds(input, model) : checkFinite(input);
+        return values.isPresent() ? values : checkOverrides(event, model);
+    }
+
+    private static Optional<Rejection> checkFinite(Tensor input) {
         double[] values = TensorCodec.values(input);
         for (int i = 0; i < values.length; i++) {
             if (!Double.isFinite(values[i])) {
                 return reject("non-finite", "input element " + i + " is " + values[i]);
             }
         }
-        return checkOverrides(event, model);
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> checkTokenIds(Tensor input, ServedModel model) {
+        long[] ids = TensorCodec.longs(input);
+        int vocabulary = model.vocabularySize();
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocabulary) {
+                return reject("token-out-of-range", "input position " + i + " holds token id " + ids[i] + "; model "
+                        + model.name() + " expects ids in [0, " + vocabulary + ")");
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<Rejection> checkOverrides(PredictionEvent event, ServedModel model) {

@@ -10,6 +10,7 @@ import io.lrpsidecar.events.v1.PendingPrediction;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.events.v1.TargetSource;
 import io.lrpsidecar.events.v1.Timings;
+import io.lrpsidecar.events.v1.Token;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,6 +46,8 @@ final class ExplanationAssembler {
         double[] logits = Arrays.copyOfRange(batch.logits().doubles(), row * classes, (row + 1) * classes);
         int width = batch.relevance().size() / batch.rows();
         double[] relevance = Arrays.copyOfRange(batch.relevance().doubles(), row * width, (row + 1) * width);
+        List<Token> tokens = model.model().tokenInput() ? tokens(TensorCodec.longs(event.getInput()),
+                model.settings().vocabulary()) : List.of();
         List<Float> logitList = new ArrayList<>();
         for (double logit : logits) {
             logitList.add((float) logit);
@@ -62,7 +65,8 @@ final class ExplanationAssembler {
                 .setLogits(logitList)
                 .setPredictedClass(argmax(logits))
                 .setRelevance(TensorCodec.float32(event.getInput().getShape(), relevance))
-                .setTopFeatures(topFeatures(relevance, model.settings().topK(), model.settings().featureNames()))
+                .setTopFeatures(topFeatures(relevance, model.settings().topK(), tokens.isEmpty()
+                        ? model.settings().featureNames() : tokenNames(tokens)))
                 .setRelevanceSum(batch.relevanceSum(row))
                 .setConservationError(batch.conservationError(row))
                 .setLedger(ledger(batch.ledger(), row))
@@ -75,7 +79,29 @@ final class ExplanationAssembler {
                         .setComputeMs(facts.computeMs())
                         .build())
                 .setSource(pending.getSource())
+                .setTokens(tokens.isEmpty() ? null : tokens)
                 .build();
+    }
+
+    /** The tokens of one row of ids: id, string when the vocabulary has one, and whether it pads. */
+    static List<Token> tokens(long[] ids, Vocabulary vocabulary) {
+        List<Token> tokens = new ArrayList<>(ids.length);
+        for (long id : ids) {
+            tokens.add(Token.newBuilder().setId(id).setText(vocabulary.text(id).orElse(null))
+                    .setPadding(vocabulary.isPadding(id)).build());
+        }
+        return tokens;
+    }
+
+    /** Top-feature names of tokens: the string (or id) and the position, such as {@code great (position 3)}. */
+    private static List<String> tokenNames(List<Token> tokens) {
+        List<String> names = new ArrayList<>(tokens.size());
+        for (int position = 0; position < tokens.size(); position++) {
+            Token token = tokens.get(position);
+            names.add((token.getText() != null ? token.getText() : "id " + token.getId()) + " (position "
+                    + position + ")");
+        }
+        return names;
     }
 
     static ExplanationMetrics metrics(io.lrpsidecar.events.v1.Explanation explanation, PredictionEvent event) {

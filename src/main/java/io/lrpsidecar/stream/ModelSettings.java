@@ -19,10 +19,11 @@ import java.util.Optional;
  * @param maxInputBytes         the largest input tensor accepted
  * @param topK                  how many top features an explanation lists
  * @param overrides             what composite overrides from events and requests may ask for
+ * @param vocabulary            how the ids of a token model are shown (token strings, padding token)
  */
 public record ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
         Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
-        int maxInputBytes, int topK, OverridePolicy overrides) {
+        int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary) {
 
     public ModelSettings {
         featureNames = List.copyOf(featureNames);
@@ -31,6 +32,20 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
                     + "max-input-bytes >= 1 and top-k >= 0; found " + maxBatchSize + ", " + maxWait + ", "
                     + maxInputBytes + ", " + topK);
         }
+    }
+
+    /** Settings without a vocabulary. */
+    public ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
+            Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
+            int maxInputBytes, int topK, OverridePolicy overrides) {
+        this(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold, lowConfidence,
+                logitTolerance, maxInputBytes, topK, overrides, Vocabulary.none());
+    }
+
+    /** The same settings showing token ids with {@code vocabulary}. */
+    public ModelSettings withVocabulary(Vocabulary vocabulary) {
+        return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary);
     }
 
     /** Settings with the default override policy: any composite, eight compiled overrides kept. */

@@ -35,7 +35,7 @@ public final class RecentExplanations {
 
     private final KafkaStreams streams;
     private final String explanationsTopic;
-    private final AvroSerde<Explanation> serde = new AvroSerde<>(Explanation.getClassSchema());
+    private final AvroSerde<Explanation> serde = ReleasedSchemas.explanationSerde();
 
     public RecentExplanations(KafkaStreams streams, String explanationsTopic) {
         this.streams = streams;

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RecentExplanationsProcessor implements Processor<String, byte[], Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(RecentExplanationsProcessor.class);
-    private final AvroSerde<Explanation> explanations = new AvroSerde<>(Explanation.getClassSchema());
+    private final AvroSerde<Explanation> explanations = ReleasedSchemas.explanationSerde();
     private final Duration retention;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, Bytes> store;

@@ -34,6 +34,8 @@ public final class ServedModel implements AutoCloseable {
     });
     private final Composite defaultComposite;
     private final int classes;
+    /** The rows of the embedding table of a token model, 0 for other models. */
+    private final int vocabularySize;
     private final ExplainerCache explainers;
     /** The allow-list: built-in names allowed with any parameters, and canonical specs allowed exactly. */
     private final java.util.Set<String> allowedNames = new java.util.HashSet<>();
@@ -56,6 +58,20 @@ public final class ServedModel implements AutoCloseable {
         this.defaultComposite = parser.parse(settings.overrides().withDataRange(settings.composite()));
         defaultComposite.assign(model.views(defaultComposite));
         this.classes = model.shapes(1).get(model.logits())[1];
+        this.vocabularySize = model.tokenInput() ? model.vocabularySize() : 0;
+        Vocabulary vocabulary = settings.vocabulary();
+        if (!model.tokenInput() && (!vocabulary.tokens().isEmpty() || vocabulary.paddingId().isPresent())) {
+            throw new IllegalArgumentException("model " + name + ": a vocabulary or padding token id is configured,"
+                    + " but its input '" + model.inputName() + "' holds " + model.input().type() + " values, not "
+                    + "int64 token ids");
+        }
+        if (model.tokenInput()) {
+            try {
+                vocabulary.check(vocabularySize);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("model " + name + ": " + e.getMessage(), e);
+            }
+        }
         for (String entry : settings.overrides().allowed()) {
             if (CompositeParser.BUILT_INS.contains(entry.trim())) {
                 allowedNames.add(entry.trim());
@@ -65,12 +81,17 @@ public final class ServedModel implements AutoCloseable {
         }
         this.explainers = new ExplainerCache(defaultComposite.spec(), settings.overrides().maxCompiled(),
                 composite -> new CompiledExplainer(ExplainerCompiler.compile(model, composite, InitMode.LOGIT),
-                        runtime));
+                        model, runtime));
     }
 
     /** The number of classes of the explained output. */
     public int classes() {
         return classes;
+    }
+
+    /** The number of token ids a token model accepts (ids {@code 0..n-1}); 0 for a model of floating-point input. */
+    public int vocabularySize() {
+        return vocabularySize;
     }
 
     public String name() {

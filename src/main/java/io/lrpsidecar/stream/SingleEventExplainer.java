@@ -9,7 +9,6 @@ import io.lrpsidecar.events.v1.PendingPrediction;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.events.v1.SourcePosition;
 import io.lrpsidecar.events.v1.TargetSource;
-import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.runtime.CompiledExplainer;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -64,8 +63,8 @@ public final class SingleEventExplainer {
         BatchProcessor.chooseTarget(event, model.settings().targetPolicy(), requested, sources, 0);
         long start = System.currentTimeMillis();
         long started = System.nanoTime();
-        ServedModel.Run run = model.explain(composite, Tensor.of(shape, TensorCodec.values(event.getInput())),
-                new Target.PerRowOrPredicted(requested));
+        ServedModel.Run run = model.explain(composite, TensorCodec.rows(List.of(event.getInput()), shape,
+                model.model().tokenInput()), new Target.PerRowOrPredicted(requested));
         Explanation explained = run.explanation();
         double computeMs = (System.nanoTime() - started) / 1e6;
         double[] logits = Arrays.copyOf(explained.logits().doubles(), explained.logits().dim(1));

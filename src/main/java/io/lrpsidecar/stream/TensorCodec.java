@@ -36,6 +36,56 @@ public final class TensorCodec {
         return values;
     }
 
+    /**
+     * The values of an int32 or int64 wire tensor as longs (int32 widened exactly); the caller has validated it.
+     *
+     * @throws IllegalArgumentException for a floating-point tensor (token ids are never rounded from floats)
+     */
+    public static long[] longs(io.lrpsidecar.events.v1.Tensor wire) {
+        if (wire.getDtype() != DataType.INT32 && wire.getDtype() != DataType.INT64) {
+            throw new IllegalArgumentException("expected an INT32 or INT64 tensor, found " + wire.getDtype());
+        }
+        ByteBuffer buffer = wire.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int count = buffer.remaining() / elementSize(wire.getDtype());
+        long[] values = new long[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = wire.getDtype() == DataType.INT32 ? buffer.getInt() : buffer.getLong();
+        }
+        return values;
+    }
+
+    /**
+     * Validated wire rows stacked into one engine tensor of shape {@code shape} ({@code [rows, ...row shape]}): token
+     * ids as an int64 tensor of longs when {@code tokens}, else floating-point values widened to double.
+     */
+    public static Tensor rows(List<io.lrpsidecar.events.v1.Tensor> inputs, int[] shape, boolean tokens) {
+        int width = inputs.isEmpty() ? 0 : Math.toIntExact((long) io.lrpsidecar.graph.Shapes.size(shape)
+                / inputs.size());
+        if (tokens) {
+            long[] ids = new long[inputs.size() * width];
+            for (int row = 0; row < inputs.size(); row++) {
+                System.arraycopy(longs(inputs.get(row)), 0, ids, row * width, width);
+            }
+            return Tensor.ofLongs(shape, ids);
+        }
+        double[] values = new double[inputs.size() * width];
+        for (int row = 0; row < inputs.size(); row++) {
+            System.arraycopy(values(inputs.get(row)), 0, values, row * width, width);
+        }
+        return Tensor.of(shape, values);
+    }
+
+    /** An int64 wire tensor with the given shape and values. */
+    public static io.lrpsidecar.events.v1.Tensor int64(List<Long> shape, long[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long value : values) {
+            buffer.putLong(value);
+        }
+        buffer.flip();
+        return io.lrpsidecar.events.v1.Tensor.newBuilder().setDtype(DataType.INT64)
+                .setShape(new ArrayList<>(shape)).setData(buffer).build();
+    }
+
     /** A float32 wire tensor with the given shape and values. */
     public static io.lrpsidecar.events.v1.Tensor float32(List<Long> shape, double[] values) {
         ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);

@@ -14,6 +14,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.File;
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,10 +40,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web view in a real browser (Debian's Chromium driven by its ChromeDriver, nothing downloaded): the list shows
- * the explained events, a link leads to the event page, and its heatmap image loads.
+ * the explained events, a link leads to the event page, and its heatmap image loads; a text model's event page shows
+ * the token heatmap.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TextModelBrokerResource.class, restrictToAnnotatedClass = true)
 class WebViewBrowserTest {
     private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     private static final File CHROMIUM = new File("/usr/bin/chromium");
@@ -52,23 +55,69 @@ class WebViewBrowserTest {
     @TestHTTPResource("/")
     URL home;
 
-    @Test
-    void theListLinksToAnEventPageWhoseHeatmapLoads() throws Exception {
+    private static ChromeDriver browser() {
         Assumptions.assumeTrue(CHROMEDRIVER.canExecute() && CHROMIUM.canExecute(),
                 "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-        publishDigits(3);
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new",
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
                 .usingAnyFreePort().build();
-        ChromeDriver browser = new ChromeDriver(service, options);
+        return new ChromeDriver(service, options);
+    }
+
+    @Test
+    void aTextModelsEventPageShowsTheTokenHeatmap() throws Exception {
+        ChromeDriver browser = browser();
+        Tensor ids = Npy.read(ReferenceCase.folder("text_transformer").resolve("input.npy")).tensor();
+        long[] row = Arrays.copyOfRange(ids.longs(), 6 * 12, 7 * 12);
+        publish(PredictionEvent.newBuilder().setEventId("web-text-0").setModelName("text").setModelVersion("1")
+                .setEventTime(Instant.now()).setInput(TensorCodec.int64(List.of(12L), row)).setReportedClass(0)
+                .setAttributes(Map.of()).build());
+        List<String> vocabulary = Files.readAllLines(Path.of(getClass().getResource(
+                "/vocabulary/text_transformer.txt").toURI()));
         try {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
             browser.get(home.toString());
-            wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("a.event-link"), 3));
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.linkText("web-text-0"))).click();
+            wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#tokens .token"), 12));
+            assertTrue(browser.findElement(By.id("token-heatmap")).isDisplayed());
+            assertTrue(!browser.findElement(By.id("heatmap")).isDisplayed(), "no image heatmap for tokens");
+            List<WebElement> chips = browser.findElements(By.cssSelector("#tokens .token"));
+            for (int position = 0; position < 12; position++) {
+                WebElement chip = chips.get(position);
+                assertEquals(vocabulary.get((int) row[position]), chip.getText(), "chip " + position);
+                boolean padding = row[position] == 0;
+                assertEquals(padding, chip.getAttribute("class").contains("padding"), "chip " + position);
+                if (!padding) {
+                    String colour = chip.getCssValue("background-color");
+                    assertTrue(colour.startsWith("rgba(255, ") || colour.endsWith(", 255, 1)"),
+                            "chip " + position + " is on the red-white-blue scale: " + colour);
+                }
+            }
+            assertTrue(chips.stream().map(chip -> chip.getCssValue("background-color")).anyMatch(colour ->
+                    colour.equals("rgba(255, 0, 0, 1)") || colour.equals("rgba(0, 0, 255, 1)")),
+                    "the token of largest |relevance| takes the end of the scale");
+            assertEquals(5, browser.findElements(By.cssSelector("#tokens .token.padding")).size());
+            List<WebElement> bar = browser.findElements(By.cssSelector("#colour-bar-steps .colour-bar-step"));
+            assertEquals(21, bar.size());
+            assertEquals("rgba(0, 0, 255, 1)", bar.get(0).getCssValue("background-color"));
+            assertEquals("rgba(255, 0, 0, 1)", bar.get(20).getCssValue("background-color"));
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theListLinksToAnEventPageWhoseHeatmapLoads() throws Exception {
+        ChromeDriver browser = browser();
+        publishDigits(3);
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            browser.get(home.toString());
+            wait.until(driver -> driver.findElements(By.partialLinkText("web-digit-")).size() == 3);
             List<WebElement> links = browser.findElements(By.cssSelector("a.event-link"));
-            assertTrue(links.stream().map(WebElement::getText).allMatch(id -> id.startsWith("web-digit-")));
+            links = links.stream().filter(link -> link.getText().startsWith("web-digit-")).toList();
             String chosen = links.get(0).getText();
             links.get(0).click();
             wait.until(ExpectedConditions.urlContains("/event.html"));
@@ -82,6 +131,15 @@ class WebViewBrowserTest {
             assertTrue(browser.findElements(By.cssSelector("#ledger rect")).size() > 0, "the ledger chart is drawn");
         } finally {
             browser.quit();
+        }
+    }
+
+    private void publish(PredictionEvent event) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("predictions", event.getEventId().getBytes(StandardCharsets.UTF_8),
+                    new AvroSerde<>(PredictionEvent.getClassSchema()).encode(event))).get();
         }
     }
 

@@ -34,6 +34,8 @@ final class TopologyFixture implements AutoCloseable {
     static final List<String> TABULAR_FEATURES = java.util.stream.IntStream.range(0, 30)
             .mapToObj(i -> "feature_" + i).toList();
 
+    static final CompositeParser PARSER = new CompositeParser(file -> Npy.read(Path.of(file)).tensor());
+
     final ModelRegistry registry;
     final io.micrometer.core.instrument.MeterRegistry meters;
     final TopologyTestDriver driver;
@@ -55,15 +57,20 @@ final class TopologyFixture implements AutoCloseable {
 
     TopologyFixture(ModelSettings digitsSettings, ModelSettings tabularSettings, DeviceChoice device,
             TopologySettings topologySettings, io.micrometer.core.instrument.MeterRegistry meters) {
-        this.meters = meters;
-        CompositeParser parser = new CompositeParser(file -> Npy.read(Path.of(file)).tensor());
-        RuntimeSettings runtime = new RuntimeSettings(device, 1, 1);
-        registry = new ModelRegistry()
+        this(new ModelRegistry()
                 .add(new ServedModel("digits", "1", "sha-digits", ExplainableModel.load(
-                        ReferenceCase.folder("cnn_digits").resolve("model.onnx")), digitsSettings, runtime, parser))
+                        ReferenceCase.folder("cnn_digits").resolve("model.onnx")), digitsSettings,
+                        new RuntimeSettings(device, 1, 1), PARSER))
                 .add(new ServedModel("credit", "2", "sha-credit", ExplainableModel.load(
-                        ReferenceCase.folder("mlp_tabular").resolve("model.onnx")), tabularSettings, runtime,
-                        parser));
+                        ReferenceCase.folder("mlp_tabular").resolve("model.onnx")), tabularSettings,
+                        new RuntimeSettings(device, 1, 1), PARSER)), topologySettings, meters);
+    }
+
+    /** The topology over the models of {@code registry} (closed with the fixture). */
+    TopologyFixture(ModelRegistry registry, TopologySettings topologySettings,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
+        this.registry = registry;
         StreamTopics topics = StreamTopics.defaults();
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "lrp-sidecar-test");

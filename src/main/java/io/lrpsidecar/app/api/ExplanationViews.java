@@ -1,19 +1,73 @@
 package io.lrpsidecar.app.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrpsidecar.events.v1.Explanation;
+import io.lrpsidecar.events.v1.Token;
+import io.lrpsidecar.render.DivergingColors;
 import io.lrpsidecar.stream.AvroJson;
 import io.lrpsidecar.stream.RecentExplanations;
+import io.lrpsidecar.stream.TensorCodec;
 import java.time.Instant;
+import java.util.List;
 
-/** JSON views of stored explanations: the whole record (as the Avro record), or a summary for lists. */
+/**
+ * JSON views of stored explanations: the whole record (as the Avro record), or a summary for lists. The whole record
+ * of a token model adds {@code tokenHeatmap}: each token's colour on the image heatmap's diverging scale
+ * ({@link DivergingColors}, scaled by the largest |relevance| of the tokens that do not pad) and the colour bar, so
+ * the web view draws tokens with exactly the colours of the image heatmap.
+ */
 final class ExplanationViews {
+    /** Colours of the colour bar, from -max|R| through 0 to +max|R|. */
+    static final int COLOUR_BAR_STEPS = 21;
+
     private ExplanationViews() {
     }
 
     static ObjectNode full(Explanation explanation) {
-        return (ObjectNode) AvroJson.toJson(explanation);
+        ObjectNode node = (ObjectNode) AvroJson.toJson(explanation);
+        if (explanation.getTokens() != null) {
+            node.set("tokenHeatmap", tokenHeatmap(explanation.getTokens(),
+                    TensorCodec.values(explanation.getRelevance())));
+        }
+        return node;
+    }
+
+    /** Tokens with position, id, string, relevance, colour ({@code #rrggbb}, null for padding) and the colour bar. */
+    static ObjectNode tokenHeatmap(List<Token> tokens, double[] relevance) {
+        if (tokens.size() != relevance.length) {
+            throw new IllegalArgumentException("expected one relevance value per token (" + tokens.size()
+                    + "), found " + relevance.length);
+        }
+        double[] content = new double[relevance.length];
+        for (int i = 0; i < relevance.length; i++) {
+            content[i] = tokens.get(i).getPadding() ? 0 : relevance[i];
+        }
+        double scale = DivergingColors.scale(content);
+        ObjectNode heatmap = JsonNodeFactory.instance.objectNode();
+        heatmap.set("scale", AvroJson.toJson(scale));
+        ArrayNode chips = heatmap.putArray("tokens");
+        for (int position = 0; position < tokens.size(); position++) {
+            Token token = tokens.get(position);
+            ObjectNode chip = chips.addObject();
+            chip.put("position", position);
+            chip.put("id", token.getId());
+            chip.put("text", token.getText() != null ? token.getText() : String.valueOf(token.getId()));
+            chip.put("padding", token.getPadding());
+            chip.set("relevance", AvroJson.toJson(relevance[position]));
+            chip.put("colour", token.getPadding() ? null : hex(DivergingColors.rgb(relevance[position], scale)));
+        }
+        ArrayNode bar = heatmap.putArray("colourBar");
+        for (int step = 0; step < COLOUR_BAR_STEPS; step++) {
+            double t = -1 + 2.0 * step / (COLOUR_BAR_STEPS - 1);
+            bar.add(hex(DivergingColors.rgb(t, 1)));
+        }
+        return heatmap;
+    }
+
+    private static String hex(int rgb) {
+        return String.format("#%06x", rgb);
     }
 
     static ObjectNode summary(RecentExplanations.Stored stored) {

@@ -1,0 +1,70 @@
+package io.lrpsidecar.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.lrpsidecar.events.v1.Explanation;
+import io.lrpsidecar.events.v1.SourcePosition;
+import io.lrpsidecar.events.v1.TargetSource;
+import io.lrpsidecar.events.v1.Timings;
+import io.lrpsidecar.events.v1.Token;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+/** Explanations written with the released version 1 schema still decode after tokens were added. */
+class ReleasedSchemasTest {
+    private static Schema releasedV1Explanation() throws IOException {
+        Schema.Parser parser = new Schema.Parser();
+        Schema explanation = null;
+        for (String file : SchemaFiles.IN_DEPENDENCY_ORDER) {
+            Schema parsed = parser.parse(Path.of("avro-schemas", "history", "v1", file).toFile());
+            if (file.equals("Explanation.avsc")) {
+                explanation = parsed;
+            }
+        }
+        return explanation;
+    }
+
+    @Test
+    void theDerivedV1SchemaHasTheFingerprintOfTheReleasedFile() throws IOException {
+        assertEquals(SchemaNormalization.parsingFingerprint64(releasedV1Explanation()),
+                SchemaNormalization.parsingFingerprint64(ReleasedSchemas.explanation().get(0)));
+    }
+
+    @Test
+    void anExplanationWrittenWithV1DecodesWithoutTokens() throws IOException {
+        Schema v1 = releasedV1Explanation();
+        BinaryMessageDecoder<GenericRecord> asV1 = new BinaryMessageDecoder<>(GenericData.get(), v1);
+        asV1.addSchema(Explanation.getClassSchema());
+        GenericRecord old = asV1.decode(new AvroSerde<Explanation>(Explanation.getClassSchema()).encode(sample()));
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+        Explanation decoded = ReleasedSchemas.explanationSerde().decode(bytes);
+        assertEquals("e1", decoded.getEventId());
+        assertNull(decoded.getTokens());
+        assertEquals(List.of(12L), decoded.getRelevance().getShape());
+        assertEquals(List.of(1.5f, -0.5f), decoded.getLogits());
+    }
+
+    /** An explanation of a token model, tokens included. */
+    private static Explanation sample() {
+        return Explanation.newBuilder().setEventId("e1").setModelName("text").setModelVersion("1")
+                .setModelSha256("sha").setComposite("attnlrp").setCompositeHash("0123456789abcdef").setTargetClass(0)
+                .setTargetSource(TargetSource.PREDICTED).setTargetLogit(1.5).setLogits(List.of(1.5f, -0.5f))
+                .setPredictedClass(0).setRelevance(TensorCodec.float32(List.of(12L), new double[12]))
+                .setTopFeatures(List.of()).setRelevanceSum(0).setConservationError(0).setLedger(List.of())
+                .setFlags(List.of()).setExecutionProvider("CPUExecutionProvider").setRuntimeVersions(Map.of())
+                .setTimings(Timings.newBuilder().setQueueWaitMs(0).setBatchSize(1).setComputeMs(1).build())
+                .setSource(SourcePosition.newBuilder().setTopic("predictions").setPartition(0).setOffset(3).build())
+                .setTokens(List.of(Token.newBuilder().setId(1).setText("[CLS]").build()))
+                .build();
+    }
+}
