@@ -56,19 +56,22 @@ class ExplainCommandTest {
         ReferenceCase.transformers().forEach(referenceCase -> {
             String target = referenceCase.targetKind().equals("pred") ? "predicted"
                     : "labels:" + referenceCase.labelsFile();
-            Path output = work.resolve(referenceCase.model() + "_" + referenceCase.composite() + "_"
-                    + referenceCase.targetKind() + ".npy");
-            CliLauncher.Result result = launcher.launch("explain", "--model", referenceCase.modelFile().toString(),
-                    "--input", referenceCase.inputFile().toString(), "--composite", referenceCase.compositeSpec(work),
-                    "--target", target, "--init", "onehot", "--batch-size", "5", "--quiet", "--engine", "reference",
-                    "--output", output.toString());
-            checks.add(() -> {
-                assertEquals(0, result.exitCode(), referenceCase + ": " + result.getErrorOutput());
-                assertRelativeL2(Npy.read(output).tensor(), referenceCase.expectedRelevance(), 1e-5,
-                        referenceCase.toString());
-            });
+            for (String engine : new String[] {"reference", "compiled"}) {
+                Path output = work.resolve(referenceCase.model() + "_" + referenceCase.composite() + "_"
+                        + referenceCase.targetKind() + "_" + engine + ".npy");
+                CliLauncher.Result result = launcher.launch("explain", "--model",
+                        referenceCase.modelFile().toString(), "--input", referenceCase.inputFile().toString(),
+                        "--composite", referenceCase.compositeSpec(work), "--target", target, "--init", "onehot",
+                        "--batch-size", "5", "--quiet", "--engine", engine, "--output", output.toString());
+                double tolerance = engine.equals("reference") ? 1e-5 : 1e-4;
+                checks.add(() -> {
+                    assertEquals(0, result.exitCode(), referenceCase + " " + engine + ": " + result.getErrorOutput());
+                    assertRelativeL2(Npy.read(output).tensor(), referenceCase.expectedRelevance(), tolerance,
+                            referenceCase + " " + engine);
+                });
+            }
         });
-        assertEquals(12, checks.size());
+        assertEquals(2 * 12, checks.size());
         assertAll(checks);
     }
 
