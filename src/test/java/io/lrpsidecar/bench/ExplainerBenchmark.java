@@ -2,6 +2,7 @@ package io.lrpsidecar.bench;
 
 import io.lrpsidecar.testing.PlainJvmLogging;
 import io.lrpsidecar.compiler.ExplainerCompiler;
+import io.lrpsidecar.coverage.WeightlessExport;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.Target;
@@ -31,6 +32,7 @@ public final class ExplainerBenchmark {
     private static final int THREADS = 2;
     private static final List<String> COMPOSITES = List.of("epsilon", "epsilon-plus-flat",
             "epsilon-gamma-box(low=0,high=1)");
+    private static final List<String> TRANSFORMER_COMPOSITES = List.of("attnlrp", "cp-lrp");
 
     private ExplainerBenchmark() {
     }
@@ -55,16 +57,16 @@ public final class ExplainerBenchmark {
         List<Cell> cells = new ArrayList<>();
         Path digits = Path.of("src/test/resources/reference/cnn_digits/model.onnx");
         String memory = memoryRun(OnnxModelReader.read(digits), rows);
-        List<Graph> models = List.of(OnnxModelReader.read(digits), BenchmarkModels.vgg64(),
-                BenchmarkModels.resnet18());
-        List<String> names = List.of("cnn_digits", "vgg64", "resnet18");
-        for (int index = 0; index < models.size(); index++) {
-            for (String composite : COMPOSITES) {
+        List<String> names = List.of("cnn_digits", "vgg64", "resnet18", "text_transformer", "vit_b_16");
+        for (int index = 0; index < names.size(); index++) {
+            String name = names.get(index);
+            boolean transformer = name.equals("text_transformer") || name.equals("vit_b_16");
+            for (String composite : transformer ? TRANSFORMER_COMPOSITES : COMPOSITES) {
                 for (int batch : new int[] {1, 32}) {
-                    if (!(names.get(index) + " " + composite + " " + batch).matches(only)) {
+                    if (!(name + " " + composite + " " + batch).matches(only)) {
                         continue;
                     }
-                    Cell cell = measure(names.get(index), models.get(index), composite, batch);
+                    Cell cell = measure(name, model(name), composite, batch);
                     System.out.println(format(cell));
                     cells.add(cell);
                 }
@@ -74,6 +76,21 @@ public final class ExplainerBenchmark {
         Files.createDirectories(output.toAbsolutePath().getParent());
         Files.writeString(output, report);
         System.out.println(report);
+    }
+
+    /**
+     * The benchmark models: the digits CNN and the text transformer of the reference data, the generated VGG-style
+     * and ResNet-18 networks, and the torchvision ViT-B/16 export refilled with seeded weights.
+     */
+    private static Graph model(String name) {
+        return switch (name) {
+            case "cnn_digits" -> OnnxModelReader.read(Path.of("src/test/resources/reference/cnn_digits/model.onnx"));
+            case "text_transformer" -> OnnxModelReader.read(
+                    Path.of("src/test/resources/reference/text_transformer/model.onnx"));
+            case "vgg64" -> BenchmarkModels.vgg64();
+            case "resnet18" -> BenchmarkModels.resnet18();
+            default -> OnnxModelReader.read(WeightlessExport.refilled("vit_b_16_opset17", 20_240_610L, 0));
+        };
     }
 
     private static Cell measure(String name, Graph graph, String composite, int batch) throws Exception {
@@ -88,7 +105,7 @@ public final class ExplainerBenchmark {
                         new RuntimeSettings(DeviceChoice.CPU, THREADS, 1))) {
             Target target = new Target.Predicted();
             for (int warm = 0; warm < 3; warm++) {
-                forward.run(floats, shape);
+                forward(forward, input, floats, shape);
                 explainer.explain(input, target, InitMode.LOGIT);
             }
             List<Double> forwardTimes = new ArrayList<>();
@@ -96,7 +113,7 @@ public final class ExplainerBenchmark {
             long deadline = System.nanoTime() + 4_000_000_000L;
             while (forwardTimes.size() < 7 || (System.nanoTime() < deadline && forwardTimes.size() < 200)) {
                 long start = System.nanoTime();
-                forward.run(floats, shape);
+                forward(forward, input, floats, shape);
                 long middle = System.nanoTime();
                 explainer.explain(input, target, InitMode.LOGIT);
                 long end = System.nanoTime();
@@ -105,6 +122,14 @@ public final class ExplainerBenchmark {
             }
             return new Cell(name, composite, batch, median(forwardTimes), median(explainTimes),
                     ProcessMemory.peakRssMiB());
+        }
+    }
+
+    private static void forward(ForwardRunner forward, Tensor input, float[] floats, long[] shape) throws Exception {
+        if (input.isFloatingPoint()) {
+            forward.run(floats, shape);
+        } else {
+            forward.run(input.longs(), shape);
         }
     }
 
@@ -136,6 +161,14 @@ public final class ExplainerBenchmark {
     }
 
     private static Tensor randomInput(ExplainableModel model, int batch, Random random) {
+        if (model.tokenInput()) {
+            int length = model.rowShape().get(0);
+            long[] ids = new long[batch * length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = i % length == 0 ? 1 : 2 + random.nextInt(model.vocabularySize() - 2);
+            }
+            return Tensor.ofLongs(new int[] {batch, length}, ids);
+        }
         List<Integer> row = model.rowShape();
         int[] shape = new int[row.size() + 1];
         shape[0] = batch;
@@ -150,6 +183,9 @@ public final class ExplainerBenchmark {
     }
 
     private static float[] floats(Tensor tensor) {
+        if (!tensor.isFloatingPoint()) {
+            return new float[0];
+        }
         float[] values = new float[tensor.size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) tensor.doubles()[i];

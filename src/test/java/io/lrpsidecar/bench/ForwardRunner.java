@@ -41,6 +41,14 @@ final class ForwardRunner implements AutoCloseable {
         }
     }
 
+    /** Runs the model on int64 token ids. */
+    void run(long[] ids, long[] shape) throws TranslateException {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "OnnxRuntime")) {
+            NDArray array = manager.create(ids, new Shape(shape));
+            predictor.predict(new NDList(array));
+        }
+    }
+
     @Override
     public void close() {
         predictor.close();

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * scales of ones, is reproduced exactly). Optionally the input's spatial size is changed, which a convolutional
  * network that ends in a global average pool accepts, so that the reference engine explains it in seconds.
  */
-final class WeightlessExport {
+public final class WeightlessExport {
     private static final Pattern FILL = Pattern.compile(
             "fill mean=(\\S+) std=(\\S+) min=(\\S+) max=(\\S+)");
 
@@ -29,7 +29,7 @@ final class WeightlessExport {
     }
 
     /** The ONNX bytes of the resource {@code coverage/<name>.weightless.onnx} refilled with {@code seed}. */
-    static byte[] refilled(String name, long seed, int spatialSize) {
+    public static byte[] refilled(String name, long seed, int spatialSize) {
         OnnxIr.ModelProto.Builder model = read(name).toBuilder();
         OnnxIr.GraphProto.Builder graph = model.getGraphBuilder();
         Random random = new Random(seed);
