@@ -598,8 +598,10 @@ public final class OnnxPrimitives implements Primitives<Value> {
             int[] changed = IntStream.range(0, shape.length).filter(axis -> shape[axis] != reshapedTwoRows[axis])
                     .toArray();
             if (changed.length != 1 || shape[changed[0]] != 1 || reshapedTwoRows[changed[0]] != 2) {
-                throw new IllegalArgumentException("reshape of " + x + " to " + Arrays.toString(onnxTarget)
-                        + " does not keep the batch on one axis of its own");
+                throw new ModelLoadException("the compiled explainer needs the batch on an axis of its own, but "
+                        + "the reshape of " + x.name() + " " + Arrays.toString(x.shape()) + " to "
+                        + Arrays.toString(onnxTarget) + " merges it with another axis (as PyTorch's "
+                        + "nn.MultiheadAttention does with the heads); explain this model with the reference engine");
             }
             batchAxis = changed[0];
         }

@@ -1,0 +1,51 @@
+package io.lrpsidecar.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lrpsidecar.compiler.ExplainerCompiler;
+import io.lrpsidecar.engine.ExplainableModel;
+import io.lrpsidecar.engine.InitMode;
+import io.lrpsidecar.engine.composite.CompositeParser;
+import io.lrpsidecar.graph.Attributes;
+import io.lrpsidecar.graph.ElementType;
+import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.ModelLoadException;
+import io.lrpsidecar.graph.Node;
+import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.graph.ValueInfo;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reshape that merges the batch with another axis (PyTorch's nn.MultiheadAttention folds the heads into the batch:
+ * {@code [T, B, D] -> [T, B * H, d]}) is refused by the compiler with a message that names the value and points to
+ * the reference engine, instead of failing inside the emitter.
+ */
+class MergedBatchAxisTest {
+
+    @Test
+    void aReshapeThatMergesTheBatchIsRefusedWithItsReason() {
+        Graph graph = new Graph("merged", 14, List.of(
+                Node.of("t", "Transpose", List.of("x"), List.of("tokens_first"),
+                        new Attributes(Map.of("perm", new long[] {1, 0, 2}))),
+                Node.of("heads", "Reshape", List.of("tokens_first", "target"), List.of("merged"), Attributes.NONE),
+                Node.of("back", "Reshape", List.of("merged", "back_target"), List.of("restored"), Attributes.NONE),
+                Node.of("flat", "Reshape", List.of("restored", "flat_target"), List.of("flat"), Attributes.NONE),
+                Node.of("head", "MatMul", List.of("flat", "w"), List.of("logits"), Attributes.NONE)),
+                Map.of("target", Tensor.ofLongs(new int[] {3}, new long[] {3, -1, 2}),
+                        "back_target", Tensor.ofLongs(new int[] {3}, new long[] {3, -1, 4}),
+                        "flat_target", Tensor.ofLongs(new int[] {2}, new long[] {-1, 12}),
+                        "w", Tensor.of(new int[] {12, 2}, new double[24])),
+                List.of(new ValueInfo("x", ElementType.FLOAT, List.of(-1, 3, 4))),
+                List.of(new ValueInfo("logits", ElementType.FLOAT, List.of(-1, 2))), Map.of());
+        ExplainableModel model = ExplainableModel.prepare(graph, true);
+
+        ModelLoadException refused = assertThrows(ModelLoadException.class, () -> ExplainerCompiler.compile(model,
+                new CompositeParser(file -> null).parse("epsilon"), InitMode.LOGIT));
+
+        assertTrue(refused.getMessage().contains("needs the batch on an axis of its own"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("reference engine"), refused.getMessage());
+    }
+}
