@@ -1,5 +1,6 @@
 package io.lrpsidecar.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A reshape that merges the batch with another axis (PyTorch's nn.MultiheadAttention folds the heads into the batch:
  * {@code [T, B, D] -> [T, B * H, d]}) is refused by the compiler with a message that names the value and points to
- * the reference engine, instead of failing inside the emitter.
+ * the reference engine, instead of failing inside the emitter; the reference engine explains such a model, its
+ * ledger summing each row's share of the merged axis.
  */
 class MergedBatchAxisTest {
 
@@ -47,5 +49,46 @@ class MergedBatchAxisTest {
 
         assertTrue(refused.getMessage().contains("needs the batch on an axis of its own"), refused.getMessage());
         assertTrue(refused.getMessage().contains("reference engine"), refused.getMessage());
+    }
+
+    @Test
+    void theReferenceLedgerSumsEachRowOfAMergedBatchAxis() {
+        java.util.Random random = new java.util.Random(3);
+        double[] first = new double[4];
+        double[] second = new double[8];
+        for (int i = 0; i < first.length; i++) {
+            first[i] = random.nextGaussian();
+        }
+        for (int i = 0; i < second.length; i++) {
+            second[i] = random.nextGaussian();
+        }
+        Graph graph = new Graph("merged_rows", 14, List.of(
+                Node.of("split", "Reshape", List.of("x", "pairs"), List.of("merged"), Attributes.NONE),
+                Node.of("mix", "MatMul", List.of("merged", "w1"), List.of("mixed"), Attributes.NONE),
+                Node.of("join", "Reshape", List.of("mixed", "rows"), List.of("joined"), Attributes.NONE),
+                Node.of("head", "MatMul", List.of("joined", "w2"), List.of("logits"), Attributes.NONE)),
+                Map.of("pairs", Tensor.ofLongs(new int[] {2}, new long[] {-1, 2}),
+                        "rows", Tensor.ofLongs(new int[] {2}, new long[] {-1, 4}),
+                        "w1", Tensor.of(new int[] {2, 2}, first), "w2", Tensor.of(new int[] {4, 2}, second)),
+                List.of(new ValueInfo("x", ElementType.FLOAT, List.of(-1, 4))),
+                List.of(new ValueInfo("logits", ElementType.FLOAT, List.of(-1, 2))), Map.of());
+        ExplainableModel model = ExplainableModel.prepare(graph, true);
+        double[] values = new double[3 * 4];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextGaussian();
+        }
+
+        io.lrpsidecar.engine.Explanation explanation = new io.lrpsidecar.engine.reference.ReferenceExplainer(model,
+                new CompositeParser(file -> null).parse("epsilon(0)")).explain(Tensor.of(new int[] {3, 4}, values),
+                new io.lrpsidecar.engine.Target.Predicted(), InitMode.LOGIT);
+
+        for (io.lrpsidecar.engine.LedgerEntry layer : explanation.ledger()) {
+            assertEquals(3, layer.relevanceIn().length, layer.name());
+            for (int row = 0; row < 3; row++) {
+                assertEquals(explanation.initialRelevance()[row], layer.relevanceIn()[row],
+                        1e-9 * Math.max(1, Math.abs(explanation.initialRelevance()[row])),
+                        layer.name() + " row " + row + " (LRP-0 without biases conserves at every node)");
+            }
+        }
     }
 }

@@ -109,12 +109,12 @@ public final class ReferenceExplainer implements Explainer {
                     continue;
                 }
                 relevance.merge(node.input(i), part, P::add);
-                double[] sums = rowSums(part, node.input(i));
+                double[] sums = rowSums(part, node.input(i), rows);
                 for (int row = 0; row < rows; row++) {
                     out[row] += sums[row];
                 }
             }
-            ledger.add(0, new LedgerEntry(node.name(), node.opType(), rule.spec(), rowSums(upper, node.output()),
+            ledger.add(0, new LedgerEntry(node.name(), node.opType(), rule.spec(), rowSums(upper, node.output(), rows),
                     out));
         }
         String root = model.relevanceRoot();
@@ -127,18 +127,31 @@ public final class ReferenceExplainer implements Explainer {
             inputRelevance = P.reduceSum(inputRelevance, new int[] {inputRelevance.rank() - 1}, false);
         }
         Map<String, double[]> sums = new LinkedHashMap<>();
-        relevance.forEach((name, tensor) -> sums.put(name, rowSums(tensor, name)));
+        relevance.forEach((name, tensor) -> sums.put(name, rowSums(tensor, name, rows)));
         return new Explanation(logits, targets, initial, inputRelevance, ledger, sums);
     }
 
-    /** Sums over everything but the value's batch axis, one per batch element. */
-    private double[] rowSums(Tensor tensor, String value) {
+    /**
+     * Sums over everything but the value's batch axis, one per batch element. Where a reshape merged the batch with
+     * another axis (batch-major, {@code [B * k]}, as attention implementations fold heads into the batch), each row
+     * sums its {@code k} consecutive entries.
+     */
+    private double[] rowSums(Tensor tensor, String value, int rows) {
         if (tensor.rank() == 0) {
             return tensor.asDoubles().clone();
         }
         int batchAxis = batchAxes.getOrDefault(value, 0);
-        return P.reduceSum(tensor, IntStream.range(0, tensor.rank()).filter(axis -> axis != batchAxis).toArray(),
-                false).asDoubles();
+        double[] sums = P.reduceSum(tensor, IntStream.range(0, tensor.rank()).filter(axis -> axis != batchAxis)
+                .toArray(), false).asDoubles();
+        if (sums.length == rows || sums.length % rows != 0) {
+            return sums;
+        }
+        int merged = sums.length / rows;
+        double[] perRow = new double[rows];
+        for (int i = 0; i < sums.length; i++) {
+            perRow[i / merged] += sums[i];
+        }
+        return perRow;
     }
 
     private static List<Tensor> inputsOf(Node node, Map<String, Tensor> values) {
