@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A reshape that merges the batch with another axis (PyTorch's nn.MultiheadAttention folds the heads into the batch:
  * {@code [T, B, D] -> [T, B * H, d]}) is refused by the compiler with a message that names the value and points to
- * the reference engine, instead of failing inside the emitter; the reference engine explains such a model, its
- * ledger summing each row's share of the merged axis.
+ * the reference engine, instead of failing inside the emitter; the reference engine explains such a model one row at
+ * a time, so its ledger sums each row's share of the merged axis whether the batch is the major or the minor part.
  */
 class MergedBatchAxisTest {
 
@@ -88,6 +88,52 @@ class MergedBatchAxisTest {
                 assertEquals(explanation.initialRelevance()[row], layer.relevanceIn()[row],
                         1e-9 * Math.max(1, Math.abs(explanation.initialRelevance()[row])),
                         layer.name() + " row " + row + " (LRP-0 without biases conserves at every node)");
+            }
+        }
+    }
+
+    @Test
+    void aBatchMergedInsideTheTokensIsSummedPerRowToo() {
+        java.util.Random random = new java.util.Random(4);
+        double[] weight = new double[2 * 2];
+        double[] head = new double[6 * 2];
+        for (int i = 0; i < weight.length; i++) {
+            weight[i] = random.nextGaussian();
+        }
+        for (int i = 0; i < head.length; i++) {
+            head[i] = random.nextGaussian();
+        }
+        Graph graph = new Graph("tokens_major", 14, List.of(
+                Node.of("t", "Transpose", List.of("x"), List.of("tokens_first"),
+                        new Attributes(Map.of("perm", new long[] {1, 0, 2}))),
+                Node.of("flat", "Reshape", List.of("tokens_first", "rows_target"), List.of("rows"), Attributes.NONE),
+                Node.of("mix", "MatMul", List.of("rows", "w"), List.of("mixed"), Attributes.NONE),
+                Node.of("unflat", "Reshape", List.of("mixed", "back_target"), List.of("back"), Attributes.NONE),
+                Node.of("t2", "Transpose", List.of("back"), List.of("batch_first"),
+                        new Attributes(Map.of("perm", new long[] {1, 0, 2}))),
+                Node.of("flat2", "Reshape", List.of("batch_first", "head_target"), List.of("features"),
+                        Attributes.NONE),
+                Node.of("head", "MatMul", List.of("features", "w2"), List.of("logits"), Attributes.NONE)),
+                Map.of("rows_target", Tensor.ofLongs(new int[] {2}, new long[] {-1, 2}),
+                        "back_target", Tensor.ofLongs(new int[] {3}, new long[] {3, -1, 2}),
+                        "head_target", Tensor.ofLongs(new int[] {2}, new long[] {-1, 6}),
+                        "w", Tensor.of(new int[] {2, 2}, weight), "w2", Tensor.of(new int[] {6, 2}, head)),
+                List.of(new ValueInfo("x", ElementType.FLOAT, List.of(-1, 3, 2))),
+                List.of(new ValueInfo("logits", ElementType.FLOAT, List.of(-1, 2))), Map.of());
+        ExplainableModel model = ExplainableModel.prepare(graph, true);
+        double[] values = new double[4 * 6];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextGaussian();
+        }
+
+        io.lrpsidecar.engine.Explanation explanation = new io.lrpsidecar.engine.reference.ReferenceExplainer(model,
+                new CompositeParser(file -> null).parse("epsilon(0)")).explain(Tensor.of(new int[] {4, 3, 2}, values),
+                new io.lrpsidecar.engine.Target.Predicted(), InitMode.LOGIT);
+
+        for (io.lrpsidecar.engine.LedgerEntry layer : explanation.ledger()) {
+            for (int row = 0; row < 4; row++) {
+                assertEquals(explanation.initialRelevance()[row], layer.relevanceIn()[row],
+                        1e-9 * Math.max(1, Math.abs(explanation.initialRelevance()[row])), layer.name() + " row " + row);
             }
         }
     }

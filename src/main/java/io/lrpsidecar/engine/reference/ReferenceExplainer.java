@@ -1,5 +1,6 @@
 package io.lrpsidecar.engine.reference;
 
+import io.lrpsidecar.engine.BatchedExplainer;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.Explainer;
 import io.lrpsidecar.engine.Explanation;
@@ -40,6 +41,7 @@ public final class ReferenceExplainer implements Explainer {
     private final Map<String, Rule> rules;
     private final Map<String, NodeView> views;
     private final Map<String, Integer> batchAxes;
+    private final boolean mergesBatch;
 
     public ReferenceExplainer(ExplainableModel model, Composite composite) {
         this.model = model;
@@ -47,6 +49,7 @@ public final class ReferenceExplainer implements Explainer {
         this.views = model.views(composite);
         this.rules = composite.assign(views);
         this.batchAxes = model.batchAxes();
+        this.mergesBatch = mergesBatch(model, batchAxes);
     }
 
     /** The rule each node gets, by node name, in topological order. */
@@ -69,8 +72,32 @@ public final class ReferenceExplainer implements Explainer {
         return values;
     }
 
+    /**
+     * Whether some value holds the batch merged with another axis (attention implementations fold the heads into the
+     * batch, and a flattening may put the batch inside the tokens). Row sums of such a value cannot be told apart
+     * from its values alone, so such models are explained one row at a time.
+     */
+    private static boolean mergesBatch(ExplainableModel model, Map<String, Integer> batchAxes) {
+        Map<String, int[]> shapes;
+        try {
+            shapes = model.shapes(1);
+        } catch (RuntimeException unknownShapes) {
+            return false;
+        }
+        return batchAxes.entrySet().stream().anyMatch(entry -> shapes.containsKey(entry.getKey())
+                && shapes.get(entry.getKey()).length > entry.getValue()
+                && shapes.get(entry.getKey())[entry.getValue()] != 1);
+    }
+
     @Override
     public Explanation explain(Tensor input, Target target, InitMode init) {
+        if (mergesBatch && input.rank() > 0 && input.dim(0) > 1) {
+            return new BatchedExplainer(this::explainRows, 1).explain(input, target, init);
+        }
+        return explainRows(input, target, init);
+    }
+
+    private Explanation explainRows(Tensor input, Target target, InitMode init) {
         Graph graph = model.graph();
         Map<String, Tensor> values = forward(input);
         Tensor logits = values.get(model.logits());
@@ -133,8 +160,7 @@ public final class ReferenceExplainer implements Explainer {
 
     /**
      * Sums over everything but the value's batch axis, one per batch element. Where a reshape merged the batch with
-     * another axis (batch-major, {@code [B * k]}, as attention implementations fold heads into the batch), each row
-     * sums its {@code k} consecutive entries.
+     * another axis ({@code [B * k]}), the batch is a single row (see {@link #mergesBatch}) and sums all entries.
      */
     private double[] rowSums(Tensor tensor, String value, int rows) {
         if (tensor.rank() == 0) {
