@@ -8,7 +8,8 @@ constant folding, once per requested opset. A failed export is recorded with its
 Besides the six classifiers the script exports, with ``--variants``, smaller MobileNetV3-Small variants (10 classes,
 width multipliers 1.0, 0.5 and 0.25) for sizing the export a unit test could run.
 
-Writes ``<model>_opset<N>.onnx`` and ``manifest.json`` (one entry per export: file, status, seconds, error) to the
+Writes ``<model>_opset<N>.onnx``, ``manifest.json`` (one entry per export: file, status, seconds, error) and
+``input_1x3x224x224.npy`` (one seeded standard-normal float32 row, the input ``run_coverage.sh`` explains) to the
 output directory, which is never committed (``target/coverage-models/`` by default).
 
 Needs torch, torchvision and onnx (Debian: ``python3-torch python3-torchvision python3-onnx``; torch 1.13.1 and
@@ -23,11 +24,13 @@ import pathlib
 import time
 import traceback
 
+import numpy
 import torch
 import torchvision
 
 SEED = 20240610
 INPUT_SHAPE = (1, 3, 224, 224)
+INPUT_FILE = "input_1x3x224x224.npy"
 
 CLASSIFIERS = {
     "densenet121": lambda: torchvision.models.densenet121(weights=None),
@@ -100,6 +103,8 @@ def main():
             manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
             summary = f"{entry['bytes']} bytes" if entry["status"] == "ok" else entry["error"].splitlines()[0]
             print(f"{entry['file']}: {entry['status']} in {entry['seconds']} s ({summary})", flush=True)
+    torch.manual_seed(SEED)
+    numpy.save(output_dir / INPUT_FILE, torch.randn(*INPUT_SHAPE).numpy())
     print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, seed {SEED}; manifest: {manifest_path}")
 
 

@@ -5,14 +5,21 @@
 # fused, or native LayerNormalization at opset 17), the distinct rules, seconds per row and the relevance sum against the logit.
 # Usage: scripts/coverage/run_coverage.sh [MODELS_DIR] [COMPOSITE]  (default target/coverage-models, epsilon-plus-flat;
 # make the exports with scripts/coverage/export_torchvision.py, build with mvn -B package -DskipTests).
-# LRP_TIMEOUT bounds each run in seconds (default 1800); logs go to MODELS_DIR/coverage-logs.
+# LRP_TIMEOUT bounds each run in seconds (default 1800); LRP_ENGINES picks the engines (default "compiled reference");
+# logs go to MODELS_DIR/coverage-logs/COMPOSITE. The seconds are the wall time of the whole `lrp explain` command on
+# one row (JVM start, reading, folding and compiling included).
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 models="${1:-$here/target/coverage-models}"
 composite="${2:-epsilon-plus-flat}"
 limit="${LRP_TIMEOUT:-1800}"
+engines="${LRP_ENGINES:-compiled reference}"
 input="$models/input_1x3x224x224.npy"
-logs="$models/coverage-logs"
+if [[ ! -f "$input" ]]; then
+  echo "run_coverage.sh: expected the input row $input (written by export_torchvision.py), found none" >&2
+  exit 1
+fi
+logs="$models/coverage-logs/${composite//[^A-Za-z0-9_-]/_}"
 mkdir -p "$logs"
 lrp="$here/lrp"
 
@@ -52,7 +59,8 @@ for model in "$models"/*.onnx; do
   if grep -q '^unsupported' "$inspect"; then
     rules="refused: $(grep -c "^  '" "$inspect") nodes"
   fi
-  compiled=$(explain "$model" compiled "$logs/$name.compiled.txt")
-  reference=$(explain "$model" reference "$logs/$name.reference.txt")
+  compiled="not run" reference="not run"
+  [[ " $engines " == *" compiled "* ]] && compiled=$(explain "$model" compiled "$logs/$name.compiled.txt")
+  [[ " $engines " == *" reference "* ]] && reference=$(explain "$model" reference "$logs/$name.reference.txt")
   echo "| ${name%_opset*} | ${name##*_opset} | ${nodes:-?} | ${fused:-none} | ${rules:-?} | $compiled | $reference |"
 done
