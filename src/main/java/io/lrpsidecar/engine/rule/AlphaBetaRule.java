@@ -17,7 +17,7 @@ import java.util.List;
  * @param beta       weight of the negative contributions
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
-public record AlphaBetaRule(double alpha, double beta, double stabilizer) implements Rule {
+public record AlphaBetaRule(double alpha, double beta, double stabilizer) implements LinearLayerRule {
     public AlphaBetaRule {
         if (alpha < 0 || beta < 0 || Math.abs(alpha - beta - 1) > 1e-12) {
             throw new IllegalArgumentException("alpha-beta needs alpha - beta = 1 and both >= 0, found alpha="
@@ -34,16 +34,6 @@ public record AlphaBetaRule(double alpha, double beta, double stabilizer) implem
     public String spec() {
         return "alpha-beta(alpha=" + Specs.number(alpha) + ",beta=" + Specs.number(beta) + ",stabilizer="
                 + Specs.number(stabilizer) + ")";
-    }
-
-    @Override
-    public boolean appliesTo(OpKind kind) {
-        return kind.isLinear();
-    }
-
-    @Override
-    public boolean appliesTo(NodeView view) {
-        return LinearLayer.fits(view);
     }
 
     @Override

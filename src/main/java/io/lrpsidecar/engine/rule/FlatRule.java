@@ -15,7 +15,7 @@ import java.util.List;
  *
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
-public record FlatRule(double stabilizer) implements Rule {
+public record FlatRule(double stabilizer) implements LinearLayerRule {
     @Override
     public String name() {
         return "flat";
@@ -24,16 +24,6 @@ public record FlatRule(double stabilizer) implements Rule {
     @Override
     public String spec() {
         return "flat(stabilizer=" + Specs.number(stabilizer) + ")";
-    }
-
-    @Override
-    public boolean appliesTo(OpKind kind) {
-        return kind.isLinear();
-    }
-
-    @Override
-    public boolean appliesTo(NodeView view) {
-        return LinearLayer.fits(view);
     }
 
     @Override

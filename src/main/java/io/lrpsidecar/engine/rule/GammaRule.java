@@ -29,7 +29,7 @@ import java.util.List;
  * @param gamma      the boost of the positive (or negative) part
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
-public record GammaRule(double gamma, double stabilizer) implements Rule {
+public record GammaRule(double gamma, double stabilizer) implements LinearLayerRule {
     @Override
     public String name() {
         return "gamma";
@@ -38,16 +38,6 @@ public record GammaRule(double gamma, double stabilizer) implements Rule {
     @Override
     public String spec() {
         return "gamma(gamma=" + Specs.number(gamma) + ",stabilizer=" + Specs.number(stabilizer) + ")";
-    }
-
-    @Override
-    public boolean appliesTo(OpKind kind) {
-        return kind.isLinear();
-    }
-
-    @Override
-    public boolean appliesTo(NodeView view) {
-        return LinearLayer.fits(view);
     }
 
     @Override

@@ -18,7 +18,7 @@ import static io.lrpsidecar.tensor.Unary.SQUARE;
  *
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
-public record WSquareRule(double stabilizer) implements Rule {
+public record WSquareRule(double stabilizer) implements LinearLayerRule {
     @Override
     public String name() {
         return "wsquare";
@@ -27,16 +27,6 @@ public record WSquareRule(double stabilizer) implements Rule {
     @Override
     public String spec() {
         return "wsquare(stabilizer=" + Specs.number(stabilizer) + ")";
-    }
-
-    @Override
-    public boolean appliesTo(OpKind kind) {
-        return kind.isLinear();
-    }
-
-    @Override
-    public boolean appliesTo(NodeView view) {
-        return LinearLayer.fits(view);
     }
 
     @Override

@@ -23,7 +23,7 @@ import java.util.List;
  * @param high       the upper bound of the input
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
-public record ZBoxRule(Bound low, Bound high, double stabilizer) implements Rule {
+public record ZBoxRule(Bound low, Bound high, double stabilizer) implements LinearLayerRule {
     @Override
     public String name() {
         return "zbox";
@@ -32,16 +32,6 @@ public record ZBoxRule(Bound low, Bound high, double stabilizer) implements Rule
     @Override
     public String spec() {
         return "zbox(high=" + high.spec() + ",low=" + low.spec() + ",stabilizer=" + Specs.number(stabilizer) + ")";
-    }
-
-    @Override
-    public boolean appliesTo(OpKind kind) {
-        return kind.isLinear();
-    }
-
-    @Override
-    public boolean appliesTo(NodeView view) {
-        return LinearLayer.fits(view);
     }
 
     @Override

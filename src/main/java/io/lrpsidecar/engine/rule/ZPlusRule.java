@@ -15,7 +15,7 @@ import java.util.List;
  *
  * @param stabilizer the denominator stabilizer (zennit default 1e-6)
  */
-public record ZPlusRule(double stabilizer) implements Rule {
+public record ZPlusRule(double stabilizer) implements LinearLayerRule {
 
     @Override
     public String name() {
@@ -25,16 +25,6 @@ public record ZPlusRule(double stabilizer) implements Rule {
     @Override
     public String spec() {
         return "zplus(stabilizer=" + Specs.number(stabilizer) + ")";
-    }
-
-    @Override
-    public boolean appliesTo(OpKind kind) {
-        return kind.isLinear();
-    }
-
-    @Override
-    public boolean appliesTo(NodeView view) {
-        return LinearLayer.fits(view);
     }
 
     @Override
