@@ -22,6 +22,7 @@ final class Backward {
     private final Map<String, Rule> rules;
     private final Map<String, NodeView> views;
     private final Map<String, Integer> batchAxes;
+    private final boolean oneRow;
     private final OnnxPrimitives p;
     private final Map<String, Value> values;
     private final Map<String, List<Value>> nodeOutputs;
@@ -37,12 +38,15 @@ final class Backward {
      * @param p           the primitives emitting the explainer graph
      * @param values      the forward value of every model value, by name
      * @param nodeOutputs the forward outputs of every emitted node, by node name
+     * @param oneRow      whether the graph explains a single row (then every value, merged batch axes included, is
+     *                    that row's own, and a row sum sums all of it)
      */
     Backward(ExplainableModel model, Map<String, Rule> rules, Map<String, NodeView> views, OnnxPrimitives p,
-            Map<String, Value> values, Map<String, List<Value>> nodeOutputs) {
+            Map<String, Value> values, Map<String, List<Value>> nodeOutputs, boolean oneRow) {
         this.rules = rules;
         this.views = views;
         this.batchAxes = model.batchAxes();
+        this.oneRow = oneRow;
         this.p = p;
         this.values = values;
         this.nodeOutputs = nodeOutputs;
@@ -115,10 +119,17 @@ final class Backward {
         return total == null ? next : p.add(total, next);
     }
 
-    /** The sum of each row of the relevance of a value: over every axis but the value's batch axis. */
+    /**
+     * The sum of each row of the relevance of a value: over every axis but the value's batch axis, or over all of it
+     * (as {@code [1]}) when the graph explains one row.
+     */
     private Value rowSum(Value tensor, String value) {
         if (tensor.rank() == 0) {
             return tensor;
+        }
+        if (oneRow) {
+            return p.reshape(p.reduceSum(tensor, IntStream.range(0, tensor.rank()).toArray(), true),
+                    new long[] {1});
         }
         int batchAxis = batchAxes.getOrDefault(value, 0);
         return p.reduceSum(tensor, IntStream.range(0, tensor.rank()).filter(axis -> axis != batchAxis).toArray(),

@@ -34,6 +34,11 @@ import java.util.stream.Collectors;
  * {@link Rule#propagate} on an {@link OnnxLayer}, summing fan-out relevance into the carrying inputs, exactly as the
  * reference engine does in double precision. Relevance is read at the model's relevance root; for token ids it is
  * summed over the hidden axis, so it has the shape of the ids.
+ *
+ * <p>A model that merges the batch with another axis ({@link ExplainableModel#mergesBatch}, as
+ * {@code nn.MultiheadAttention} does with the heads) is compiled for one row, with every shape static, and wrapped
+ * by {@link RowScan} in an ONNX {@code Scan} over the rows: the explainer keeps its batch-dynamic interface, and each
+ * row's ledger is that row's own sum, as in the reference engine.
  */
 public final class ExplainerCompiler {
     /** The lowest operator set the emitted nodes need (ScatterElements with reduction). */
@@ -62,9 +67,12 @@ public final class ExplainerCompiler {
                 CompiledModel.RELEVANCE, CompiledModel.LEDGER, CompiledModel.LEDGER_OUT));
         OnnxPrimitives p = new OnnxPrimitives(builder, opset);
         int[] inputShape = shapes.get(model.inputName());
+        boolean oneRow = model.mergesBatch();
+        int inputBatchAxis = oneRow ? -1 : 0;
         Map<String, Value> values = new HashMap<>();
         values.put(model.inputName(), model.tokenInput()
-                ? tokenIds(builder, p, inputShape) : p.input(CompiledModel.INPUT, inputShape, 0));
+                ? tokenIds(builder, p, inputShape, inputBatchAxis)
+                : p.input(CompiledModel.INPUT, inputShape, inputBatchAxis));
         graph.initializers().forEach((name, tensor) -> {
             String written = builder.fresh(PREFIX + name);
             Value initializer = p.initializer(written, tensor);
@@ -82,7 +90,8 @@ public final class ExplainerCompiler {
         int classes = logits.shape()[1];
 
         p.scope("lrp");
-        Backward backward = new Backward(model, composite.assign(views), views, p, values, nodeOutputs);
+        Backward backward = new Backward(model, composite.assign(views), views, p, values, nodeOutputs,
+                oneRow);
         backward.run(nodes, model.logits(), initialRelevance(builder, p, init, logits));
         Value relevance = rootRelevance(model, composite, p, backward.relevance(), values);
         builder.opWithOutputs("Identity", "relevance", Attributes.NONE, List.of(p.use(relevance)),
@@ -110,6 +119,9 @@ public final class ExplainerCompiler {
                 new ValueInfo(CompiledModel.INPUT, model.input().type(), batchShape(inputShape)),
                 new ValueInfo(CompiledModel.TARGET, ElementType.INT64, List.of(-1)));
         Graph explainer = builder.build("lrp_explainer", opset, inputs, outputs, metadata).pruned();
+        if (oneRow) {
+            explainer = RowScan.overRows(explainer);
+        }
         return new CompiledModel(explainer, columns, composite.spec(), init, classes);
     }
 
@@ -133,11 +145,11 @@ public final class ExplainerCompiler {
     }
 
     /** The int64 graph input holding token ids, {@code [batch, ...]}. */
-    private static Value tokenIds(GraphBuilder builder, OnnxPrimitives p, int[] shape) {
+    private static Value tokenIds(GraphBuilder builder, OnnxPrimitives p, int[] shape, int batchAxis) {
         if (!builder.fresh(CompiledModel.INPUT).equals(CompiledModel.INPUT)) {
             throw new IllegalStateException("graph input '" + CompiledModel.INPUT + "' is already taken");
         }
-        return p.runtime(CompiledModel.INPUT, ElementType.INT64, shape, 0);
+        return p.runtime(CompiledModel.INPUT, ElementType.INT64, shape, batchAxis);
     }
 
     /** One-hot at the target (the predicted class where the target is negative), times the logit if asked. */

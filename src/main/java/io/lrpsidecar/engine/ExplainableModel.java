@@ -185,6 +185,24 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
         return BatchAxes.of(graph, Ops::shapeRule);
     }
 
+    /**
+     * Whether some value holds the batch merged with another axis: attention implementations fold the heads into the
+     * batch ({@code [T, B, D] -> [T, B * H, d]}), and a flattening may put the batch inside the tokens
+     * ({@code [T, B, D] -> [T * B, D]}). Row sums of such a value cannot be told apart from its values alone, so both
+     * engines explain such models one row at a time.
+     */
+    public boolean mergesBatch() {
+        Map<String, int[]> shapes;
+        try {
+            shapes = shapes(1);
+        } catch (RuntimeException unknownShapes) {
+            return false;
+        }
+        return batchAxes().entrySet().stream().anyMatch(entry -> shapes.containsKey(entry.getKey())
+                && shapes.get(entry.getKey()).length > entry.getValue()
+                && shapes.get(entry.getKey())[entry.getValue()] != 1);
+    }
+
     /** The input shape of one row (without the batch axis), {@code -1} where the model leaves it open. */
     public List<Integer> rowShape() {
         return input.shape().subList(Math.min(1, input.rank()), input.rank());

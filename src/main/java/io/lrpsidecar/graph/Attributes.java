@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * The attributes of a node. Values are {@link Long} (INT), {@link Double} (FLOAT), {@link String} (STRING),
- * {@code long[]} (INTS), {@code double[]} (FLOATS) or {@link Tensor} (TENSOR).
+ * {@code long[]} (INTS), {@code double[]} (FLOATS), {@link Tensor} (TENSOR)
+ * or {@link Graph} (GRAPH: the body of a control-flow node the compiler emits; model files with one are not read).
  *
  * @param values attribute name to value, in the order of the model file
  */

@@ -18,6 +18,20 @@ public final class OnnxModelWriter {
     }
 
     public static OnnxIr.ModelProto toProto(Graph graph) {
+        OnnxIr.ModelProto.Builder model = OnnxIr.ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName("lrp-sidecar")
+                .setGraph(toGraph(graph))
+                .addOpsetImport(OnnxIr.OperatorSetIdProto.newBuilder().setDomain("").setVersion(graph.opsetVersion()));
+        for (Map.Entry<String, String> entry : graph.metadata().entrySet()) {
+            model.addMetadataProps(OnnxIr.StringStringEntryProto.newBuilder()
+                    .setKey(entry.getKey()).setValue(entry.getValue()));
+        }
+        return model.build();
+    }
+
+    /** The graph alone (a model's main graph, or the body of a control-flow node such as {@code Scan}). */
+    private static OnnxIr.GraphProto toGraph(Graph graph) {
         OnnxIr.GraphProto.Builder proto = OnnxIr.GraphProto.newBuilder().setName(graph.name());
         for (Node node : graph.nodes()) {
             proto.addNode(toNode(node));
@@ -25,16 +39,7 @@ public final class OnnxModelWriter {
         graph.initializers().forEach((name, tensor) -> proto.addInitializer(toTensor(name, tensor)));
         graph.inputs().forEach(input -> proto.addInput(toValueInfo(input)));
         graph.outputs().forEach(output -> proto.addOutput(toValueInfo(output)));
-        OnnxIr.ModelProto.Builder model = OnnxIr.ModelProto.newBuilder()
-                .setIrVersion(IR_VERSION)
-                .setProducerName("lrp-sidecar")
-                .setGraph(proto)
-                .addOpsetImport(OnnxIr.OperatorSetIdProto.newBuilder().setDomain("").setVersion(graph.opsetVersion()));
-        for (Map.Entry<String, String> entry : graph.metadata().entrySet()) {
-            model.addMetadataProps(OnnxIr.StringStringEntryProto.newBuilder()
-                    .setKey(entry.getKey()).setValue(entry.getValue()));
-        }
-        return model.build();
+        return proto.build();
     }
 
     private static OnnxIr.NodeProto toNode(Node node) {
@@ -65,6 +70,8 @@ public final class OnnxModelWriter {
             }
         } else if (value instanceof Tensor tensor) {
             proto.setType(OnnxIr.AttributeProto.AttributeType.TENSOR).setT(toTensor(name, tensor));
+        } else if (value instanceof Graph body) {
+            proto.setType(OnnxIr.AttributeProto.AttributeType.GRAPH).setG(toGraph(body));
         } else {
             throw new IllegalArgumentException("attribute '" + name + "' has unsupported value type "
                     + value.getClass().getSimpleName());

@@ -19,7 +19,10 @@ import java.util.Random;
  * heads; MatMul + Add projections, Reshape/Transpose into heads, {@code Q K^T / sqrt(d)}, Softmax, {@code A V}) and a
  * GELU feed-forward, each with a residual sum and a LayerNorm before (pre-norm) or after (post-norm), the LayerNorm
  * decomposed into nine nodes or fused, the GELU as its five-node erf decomposition; a mean over tokens or the first
- * token's row; a Gemm head. Weights are seeded and rounded to float32. The width is at least 4: a LayerNorm over two
+ * token's row; a Gemm head. With {@code foldedHeads} the attention is laid out as {@code nn.MultiheadAttention}
+ * exports it: tokens first, the heads folded into the batch ({@code [T, B * H, d]}, the padding mask expanded per head
+ * to {@code [B * H, 1, T]}) and the output projection on {@code [T * B, W]}, so the batch is merged with another axis
+ * both batch-major and batch-minor. Weights are seeded and rounded to float32. The width is at least 4: a LayerNorm over two
  * features outputs exactly +-1, so its gradient is 0 and any float32 value of it is rounding noise.
  *
  * @param graph   the classifier
@@ -33,18 +36,19 @@ public record RandomTransformers(Graph graph, boolean tokens, int length, int wi
 
     /** The options one model is drawn with. */
     public record Options(boolean tokens, int heads, int depth, boolean preNorm, boolean fusedLayerNorm,
-            boolean meanPooling) {
+            boolean meanPooling, boolean foldedHeads) {
 
         public static Options random(Random random) {
             return new Options(random.nextBoolean(), 1 + random.nextInt(4), 1 + random.nextInt(3),
-                    random.nextBoolean(), random.nextBoolean(), random.nextBoolean());
+                    random.nextBoolean(), random.nextBoolean(), random.nextBoolean(), random.nextBoolean());
         }
 
         @Override
         public String toString() {
             return (tokens ? "tokens" : "features") + ", " + heads + " heads, depth " + depth + ", "
                     + (preNorm ? "pre" : "post") + "-norm, " + (fusedLayerNorm ? "fused" : "decomposed")
-                    + " LayerNorm, " + (meanPooling ? "mean" : "first-token") + " pooling";
+                    + " LayerNorm, " + (meanPooling ? "mean" : "first-token") + " pooling"
+                    + (foldedHeads ? ", heads folded into the batch" : "");
         }
     }
 
@@ -96,7 +100,9 @@ public record RandomTransformers(Graph graph, boolean tokens, int length, int wi
         }
         for (int block = 0; block < options.depth(); block++) {
             String normed = options.preNorm() ? builder.layerNorm(x, width, options.fusedLayerNorm()) : x;
-            String attended = builder.attention(normed, width, heads, headWidth, length, mask);
+            String attended = options.foldedHeads()
+                    ? builder.foldedAttention(normed, width, heads, headWidth, length, mask)
+                    : builder.attention(normed, width, heads, headWidth, length, mask);
             x = builder.node("Add", List.of(x, attended), Attributes.NONE);
             if (!options.preNorm()) {
                 x = builder.layerNorm(x, width, options.fusedLayerNorm());
@@ -225,6 +231,39 @@ public record RandomTransformers(Graph graph, boolean tokens, int length, int wi
             String merged = node("Transpose", List.of(mixed), new Attributes(Map.of("perm", new long[] {0, 2, 1, 3})));
             String joined = node("Reshape", List.of(merged, longs(0, length, width)), Attributes.NONE);
             return linear(joined, width, width);
+        }
+
+        /** Attention as {@code nn.MultiheadAttention} exports it, the heads folded into the batch. */
+        String foldedAttention(String x, int width, int heads, int headWidth, int length, String mask) {
+            String tokensFirst = transpose(x, 1, 0, 2);
+            String q = fold(linear(tokensFirst, width, width), length, headWidth, new long[] {1, 0, 2});
+            String k = fold(linear(tokensFirst, width, width), length, headWidth, new long[] {1, 2, 0});
+            String v = fold(linear(tokensFirst, width, width), length, headWidth, new long[] {1, 0, 2});
+            String scores = node("MatMul", List.of(q, k), Attributes.NONE);
+            String scaled = node("Div", List.of(scores, constant(Tensor.scalar((float) Math.sqrt(headWidth)))),
+                    Attributes.NONE);
+            String masked = scaled;
+            if (mask != null) {
+                String perHead = node("Expand", List.of(mask, longs(1, heads, 1, 1)), Attributes.NONE);
+                String foldedMask = node("Reshape", List.of(perHead, longs(-1, 1, length)), Attributes.NONE);
+                masked = node("Add", List.of(scaled, foldedMask), Attributes.NONE);
+            }
+            String attention = node("Softmax", List.of(masked), new Attributes(Map.of("axis", -1L)));
+            String mixed = node("MatMul", List.of(attention, v), Attributes.NONE);
+            String rows = node("Reshape", List.of(transpose(mixed, 1, 0, 2), longs(-1, width)), Attributes.NONE);
+            String projected = linear(rows, width, width);
+            String unfolded = node("Reshape", List.of(projected, longs(length, -1, width)), Attributes.NONE);
+            return transpose(unfolded, 1, 0, 2);
+        }
+
+        /** {@code [T, B, W] -> [T, B * H, d]}, then permuted. */
+        private String fold(String x, int length, int headWidth, long[] permutation) {
+            String reshaped = node("Reshape", List.of(x, longs(length, -1, headWidth)), Attributes.NONE);
+            return node("Transpose", List.of(reshaped), new Attributes(Map.of("perm", permutation)));
+        }
+
+        private String transpose(String x, long... permutation) {
+            return node("Transpose", List.of(x), new Attributes(Map.of("perm", permutation)));
         }
 
         private String split(String x, int heads, int headWidth, long[] permutation) {

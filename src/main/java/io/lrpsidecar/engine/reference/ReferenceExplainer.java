@@ -49,7 +49,7 @@ public final class ReferenceExplainer implements Explainer {
         this.views = model.views(composite);
         this.rules = composite.assign(views);
         this.batchAxes = model.batchAxes();
-        this.mergesBatch = mergesBatch(model, batchAxes);
+        this.mergesBatch = model.mergesBatch();
     }
 
     /** The rule each node gets, by node name, in topological order. */
@@ -70,23 +70,6 @@ public final class ReferenceExplainer implements Explainer {
             }
         }
         return values;
-    }
-
-    /**
-     * Whether some value holds the batch merged with another axis (attention implementations fold the heads into the
-     * batch, and a flattening may put the batch inside the tokens). Row sums of such a value cannot be told apart
-     * from its values alone, so such models are explained one row at a time.
-     */
-    private static boolean mergesBatch(ExplainableModel model, Map<String, Integer> batchAxes) {
-        Map<String, int[]> shapes;
-        try {
-            shapes = model.shapes(1);
-        } catch (RuntimeException unknownShapes) {
-            return false;
-        }
-        return batchAxes.entrySet().stream().anyMatch(entry -> shapes.containsKey(entry.getKey())
-                && shapes.get(entry.getKey()).length > entry.getValue()
-                && shapes.get(entry.getKey())[entry.getValue()] != 1);
     }
 
     @Override
@@ -160,7 +143,7 @@ public final class ReferenceExplainer implements Explainer {
 
     /**
      * Sums over everything but the value's batch axis, one per batch element. Where a reshape merged the batch with
-     * another axis ({@code [B * k]}), the batch is a single row (see {@link #mergesBatch}) and sums all entries.
+     * another axis ({@code [B * k]}), the batch is a single row (see {@link ExplainableModel#mergesBatch}) and sums all entries.
      */
     private double[] rowSums(Tensor tensor, String value, int rows) {
         if (tensor.rank() == 0) {
