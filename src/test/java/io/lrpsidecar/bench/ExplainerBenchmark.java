@@ -80,7 +80,8 @@ public final class ExplainerBenchmark {
 
     /**
      * The benchmark models: the digits CNN and the text transformer of the reference data, the generated VGG-style
-     * and ResNet-18 networks, and the torchvision ViT-B/16 export refilled with seeded weights.
+     * and ResNet-18 networks, and the torchvision ViT-B/16 export refilled with seeded weights
+     * (its head drawn at random, {@link WeightlessExport#vitWithRandomHead}).
      */
     private static Graph model(String name) {
         return switch (name) {
@@ -89,7 +90,7 @@ public final class ExplainerBenchmark {
                     Path.of("src/test/resources/reference/text_transformer/model.onnx"));
             case "vgg64" -> BenchmarkModels.vgg64();
             case "resnet18" -> BenchmarkModels.resnet18();
-            default -> OnnxModelReader.read(WeightlessExport.refilled("vit_b_16_opset17", 20_240_610L, 0));
+            default -> WeightlessExport.vitWithRandomHead(20_240_610L);
         };
     }
 

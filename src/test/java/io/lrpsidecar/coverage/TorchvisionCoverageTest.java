@@ -21,7 +21,6 @@ import io.lrpsidecar.engine.reference.ReferenceExplainer;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -160,7 +159,7 @@ class TorchvisionCoverageTest {
 
     @Test
     void theCompiledEngineExplainsVitRowByRow() {
-        ExplainableModel model = vitWithRandomHead();
+        ExplainableModel model = ExplainableModel.prepare(WeightlessExport.vitWithRandomHead(SEED), true);
         Composite attnlrp = new CompositeParser(file -> {
             throw new AssertionError("no composite file expected, asked for " + file);
         }).parse("attnlrp");
@@ -203,22 +202,5 @@ class TorchvisionCoverageTest {
                 }
             }
         }
-    }
-
-    /** The refilled ViT-B/16 with its classification head (zero in torchvision's initialisation) drawn at random. */
-    private static ExplainableModel vitWithRandomHead() {
-        ExplainableModel model = ExplainableModel.load(WeightlessExport.refilled("vit_b_16_opset17", SEED, 0));
-        Node head = model.graph().producer(model.logits()).orElseThrow();
-        Map<String, Tensor> initializers = new LinkedHashMap<>(model.graph().initializers());
-        Random random = new Random(SEED + 1);
-        for (String name : List.of(head.input(1), head.input(2))) {
-            Tensor zero = initializers.get(name);
-            double[] drawn = new double[zero.size()];
-            for (int i = 0; i < drawn.length; i++) {
-                drawn[i] = (float) (0.02 * random.nextGaussian());
-            }
-            initializers.put(name, Tensor.of(zero.shape(), drawn));
-        }
-        return ExplainableModel.prepare(model.graph().with(model.graph().nodes(), initializers), true);
     }
 }

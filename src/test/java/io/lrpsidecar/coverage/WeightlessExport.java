@@ -2,12 +2,19 @@ package io.lrpsidecar.coverage;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
+import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.Node;
+import io.lrpsidecar.graph.OnnxModelReader;
+import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.onnx.proto.OnnxIr;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +33,27 @@ public final class WeightlessExport {
     private static final int DOC_STRING_FIELD = 12;
 
     private WeightlessExport() {
+    }
+
+    /**
+     * The ViT-B/16 export (opset 17) refilled with {@code seed}, its classification head drawn from
+     * {@code N(0, 0.02^2)} (rounded to float32): torchvision initialises that head to zero, so every logit, and every
+     * relevance, would be 0.
+     */
+    public static Graph vitWithRandomHead(long seed) {
+        Graph graph = OnnxModelReader.read(refilled("vit_b_16_opset17", seed, 0));
+        Node head = graph.producer(graph.outputs().get(0).name()).orElseThrow();
+        Map<String, Tensor> initializers = new LinkedHashMap<>(graph.initializers());
+        Random random = new Random(seed + 1);
+        for (String name : List.of(head.input(1), head.input(2))) {
+            Tensor zero = initializers.get(name);
+            double[] drawn = new double[zero.size()];
+            for (int i = 0; i < drawn.length; i++) {
+                drawn[i] = (float) (0.02 * random.nextGaussian());
+            }
+            initializers.put(name, Tensor.of(zero.shape(), drawn));
+        }
+        return graph.with(graph.nodes(), initializers);
     }
 
     /** The ONNX bytes of the resource {@code coverage/<name>.weightless.onnx} refilled with {@code seed}. */
