@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Exports the torchvision classifiers of issue #10 point 6 to ONNX, with random weights.
 
-Every model is built with ``weights=None`` (nothing is downloaded) after ``torch.manual_seed``, put in eval mode and
+Every model is built with ``weights=None`` (nothing is downloaded) after ``torch.manual_seed`` (ViT-B/16's head,
+which torchvision initialises to zero, is then drawn from N(0, 0.02^2)), put in eval mode and
 exported with input ``input`` [batch, 3, 224, 224], output ``logits`` [batch, classes], a dynamic batch axis and
 constant folding, once per requested opset. A failed export is recorded with its exact error and the others go on.
 
@@ -38,8 +39,19 @@ CLASSIFIERS = {
     "mobilenet_v3_small": lambda: torchvision.models.mobilenet_v3_small(weights=None),
     "efficientnet_b0": lambda: torchvision.models.efficientnet_b0(weights=None),
     "convnext_tiny": lambda: torchvision.models.convnext_tiny(weights=None),
-    "vit_b_16": lambda: torchvision.models.vit_b_16(weights=None),
+    "vit_b_16": lambda: with_random_head(torchvision.models.vit_b_16(weights=None)),
 }
+
+
+
+def with_random_head(vit):
+    """torchvision initialises ViT's classification head to zero, so every logit (and relevance) would be 0: draw it
+    from N(0, 0.02^2) instead, after the seeded initialisation of everything else."""
+    with torch.no_grad():
+        torch.nn.init.normal_(vit.heads.head.weight, std=0.02)
+        torch.nn.init.normal_(vit.heads.head.bias, std=0.02)
+    return vit
+
 
 VARIANTS = {
     "mobilenet_v3_small_c10": lambda: torchvision.models.mobilenet_v3_small(weights=None, num_classes=10),
