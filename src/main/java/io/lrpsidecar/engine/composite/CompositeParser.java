@@ -202,7 +202,7 @@ public final class CompositeParser {
         String[] entries = spec.split(";");
         Composite base = null;
         int firstEntry = 0;
-        if (!entries[0].isBlank() && entries[0].indexOf('=') < 0) {
+        if (!entries[0].isBlank() && !topLevelContainsEquals(entries[0])) {
             base = builtIn(CallSyntax.parse(entries[0].trim()));
             firstEntry = 1;
         }

@@ -91,6 +91,17 @@ class CompositeParserTest {
     }
 
     @Test
+    void aBuiltInWithParametersTakesOverridesToo() {
+        Composite composite = parser.parse("epsilon-gamma-box(low=0,high=1);node:/fc1/Gemm=epsilon(0.1)");
+
+        assertTrue(composite.spec().startsWith("epsilon-gamma-box(epsilon=1e-6,gamma=0.25,high=1,low=0,"),
+                composite.spec());
+        assertEquals(new EpsilonRule(0.1), composite.nodeRules().get("/fc1/Gemm"));
+        assertTrue(composite.firstRule() instanceof ZBoxRule, "the zbox first layer of the built-in stays");
+        assertEquals(composite.spec(), parser.parse(composite.spec()).spec(), "the canonical spec parses to itself");
+    }
+
+    @Test
     void customSpecsMapKindsAndOverrideSingleNodes() {
         Composite composite = parser.parse(
                 "first=zbox(low=@low.npy,high=3);conv=gamma(0.25);dense=epsilon(1e-6);node:/fc2/Gemm=epsilon(0.1)");
