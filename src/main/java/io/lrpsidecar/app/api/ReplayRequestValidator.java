@@ -4,6 +4,7 @@ import io.lrpsidecar.app.SidecarConfig;
 import io.lrpsidecar.events.v1.Flag;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.stream.ModelRegistry;
+import io.lrpsidecar.stream.ModelSettings;
 import io.lrpsidecar.stream.ServedModel;
 import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
@@ -29,8 +30,8 @@ import java.util.Set;
 final class ReplayRequestValidator {
     /** The longest event id a replay may name. */
     static final int MAX_EVENT_ID_LENGTH = 256;
-    /** The longest composite spec a replay may carry. */
-    static final int MAX_COMPOSITE_LENGTH = 1024;
+    /** The longest composite spec a replay may carry: the longest override a model reads. */
+    static final int MAX_COMPOSITE_LENGTH = ModelSettings.OverridePolicy.MAX_SPEC_LENGTH;
     private final SidecarConfig.Topics topics;
     private final int maxEvents;
     private final ModelRegistry models;
