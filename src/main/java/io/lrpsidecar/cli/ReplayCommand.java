@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code lrp replay}: asks a running sidecar ({@code POST /replays}) to replay selected predictions, by default the
  * flagged ones, optionally with another composite, then follows its progress until every selected event is explained
- * or failed. Prints the final progress as one JSON line.
+ * or failed. Prints the final progress as one JSON line (with the replayed explanations' addresses and the failures
+ * by reason). The sidecar checks the request before it replays anything: a misspelled flag or a composite it cannot
+ * use ends in one line naming the reason and exit 1, as do failures of the replay (one line: each reason, its count
+ * and first message).
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Replay flagged (or any) predictions through a running sidecar, into explanations-replay.")
@@ -71,7 +74,8 @@ public class ReplayCommand implements Callable<Integer> {
     @Option(names = "--to-offset", paramLabel = "OFFSET", description = "To this offset (inclusive).")
     Long toOffset;
 
-    @Option(names = "--composite", paramLabel = "SPEC", description = "Explain with this composite instead.")
+    @Option(names = "--composite", paramLabel = "NAME|SPEC|HASH", description = "Explain with this composite "
+            + "instead: a name, a spec, or the compositeHash of an explanation.")
     String composite;
 
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "120",
@@ -97,7 +101,28 @@ public class ReplayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(progress);
         out.flush();
+        if (progress.get("failed").asLong() > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("lrp: " + failures(progress));
+            err.flush();
+        }
         return progress.get("done").asBoolean() && progress.get("failed").asLong() == 0 ? 0 : 1;
+    }
+
+    /** One line: how many events failed, and per reason the count and the first message. */
+    private static String failures(JsonNode progress) {
+        StringBuilder line = new StringBuilder(progress.get("failed").asLong() + " of " + progress.get("selected")
+                .asLong() + " replayed events failed: ");
+        String separator = "";
+        var reasons = progress.path("failures").fields();
+        while (reasons.hasNext()) {
+            var reason = reasons.next();
+            line.append(separator).append(reason.getKey()).append(" (").append(reason.getValue().path("count")
+                    .asLong()).append(", first: ").append(reason.getValue().path("firstMessage").asText()
+                    .replaceAll("\\s+", " ")).append(')');
+            separator = "; ";
+        }
+        return line.toString();
     }
 
     private ObjectNode selection() {

@@ -236,7 +236,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
                 }
                 emit(model, group, run.explanation(), sources, new ExplanationAssembler.BatchFacts(composite.spec(),
                         run.executionProvider(), runtimeVersions, rows, computeMs, start));
-                metrics.batch(model.name(), model.version(), ExplanationAssembler.hash(composite.spec()), rows,
+                metrics.batch(model.name(), model.version(), CompositeHash.of(composite.spec()), rows,
                         computeMs);
                 return;
             } catch (RuntimeException e) {

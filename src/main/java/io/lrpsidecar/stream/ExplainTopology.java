@@ -75,8 +75,8 @@ public final class ExplainTopology {
     private static void addRecentExplanations(Topology topology, StreamTopics topics, TopologySettings settings) {
         topology.addSource(EXPLANATIONS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.explanations(), topics.explanationsReplay());
-        topology.addProcessor(RECENT, () -> new RecentExplanationsProcessor(settings.recentRetention()),
-                EXPLANATIONS_SOURCE);
+        topology.addProcessor(RECENT, () -> new RecentExplanationsProcessor(settings.recentRetention(),
+                topics.explanationsReplay()), EXPLANATIONS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RecentExplanations.STORE),
                 Serdes.String(), Serdes.Bytes()), RECENT);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RecentExplanations.INDEX),

@@ -3,6 +3,7 @@ package io.lrpsidecar.stream;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.runtime.CompiledExplainer;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -84,6 +85,11 @@ final class ExplainerCache implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The specs of the explainers kept now, the default's included. */
+    synchronized List<String> specs() {
+        return List.copyOf(entries.keySet());
     }
 
     /** Explainers kept now, the default's included. */

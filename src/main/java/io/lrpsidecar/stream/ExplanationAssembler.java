@@ -11,12 +11,8 @@ import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.events.v1.TargetSource;
 import io.lrpsidecar.events.v1.Timings;
 import io.lrpsidecar.events.v1.Token;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -58,7 +54,7 @@ final class ExplanationAssembler {
                 .setModelVersion(model.version())
                 .setModelSha256(model.sha256())
                 .setComposite(facts.compositeSpec())
-                .setCompositeHash(hash(facts.compositeSpec()))
+                .setCompositeHash(CompositeHash.of(facts.compositeSpec()))
                 .setTargetClass(batch.targets()[row])
                 .setTargetSource(targetSource)
                 .setTargetLogit(logits[batch.targets()[row]])
@@ -174,15 +170,5 @@ final class ExplanationAssembler {
                 .setAbsorbed(entry.absorbed(row))
                 .setRelativeError(entry.relativeError(row))
                 .build()).toList();
-    }
-
-    /** The first 16 hex digits of the SHA-256 of a spec. */
-    static String hash(String spec) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(spec.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 }

@@ -25,13 +25,18 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * id, the key of the explanations topics ({@link #owner}).
  */
 public final class RecentExplanations {
-    /** Explanations by event id and composite hash; values as {@link StoredExplanation}. */
+    /**
+     * Explanations by event id and composite hash, replayed ones apart from the original (so a replay never hides
+     * it); values as {@link StoredExplanation}.
+     */
     public static final String STORE = "recent-explanations";
     /** Keys of {@link #STORE} by the time they were stored. */
     public static final String INDEX = "recent-explanations-by-time";
     /** Most index entries one listing reads before it stops looking for matches. */
     private static final int SCAN_LIMIT = 20_000;
     private static final char SEPARATOR = '\u0000';
+    /** The key suffix of a replayed explanation. */
+    private static final String REPLAYED = SEPARATOR + "replay";
 
     private final KafkaStreams streams;
     private final String explanationsTopic;
@@ -42,12 +47,20 @@ public final class RecentExplanations {
         this.explanationsTopic = explanationsTopic;
     }
 
-    /** One stored explanation: when it was stored and the record. */
-    public record Stored(long storedAt, Explanation explanation) {
+    /**
+     * One stored explanation: when it was stored, the record, and whether it came from a replay (else it is the
+     * original, the one the live prediction got).
+     */
+    public record Stored(long storedAt, Explanation explanation, boolean replayed) {
     }
 
-    static String key(String eventId, String compositeHash) {
-        return eventId + SEPARATOR + compositeHash;
+    /** The store key of an event's explanation with a composite: one original and one replayed at most. */
+    static String key(String eventId, String compositeHash, boolean replayed) {
+        return eventId + SEPARATOR + compositeHash + (replayed ? REPLAYED : "");
+    }
+
+    private static boolean replayed(String key) {
+        return key.endsWith(REPLAYED);
     }
 
     static String indexKey(long storedAt, String key) {
@@ -63,14 +76,14 @@ public final class RecentExplanations {
         return streams.queryMetadataForKey(STORE, eventId, Serdes.String().serializer());
     }
 
-    /** Every explanation of the event kept here (one per composite), newest first. */
+    /** Every explanation of the event kept here (per composite the original and the replayed), newest first. */
     public List<Stored> byEventId(String eventId) {
         ReadOnlyKeyValueStore<String, Bytes> store = streams.store(StoreQueryParameters.fromNameAndType(STORE,
                 QueryableStoreTypes.<String, Bytes>keyValueStore()));
         List<Stored> found = new ArrayList<>();
         try (KeyValueIterator<String, Bytes> matches = store.prefixScan(eventId + SEPARATOR,
                 Serdes.String().serializer())) {
-            matches.forEachRemaining(entry -> found.add(decode(entry.value.get())));
+            matches.forEachRemaining(entry -> found.add(decode(entry.key, entry.value.get())));
         }
         found.sort(Comparator.comparingLong(Stored::storedAt).reversed());
         return found;
@@ -98,9 +111,10 @@ public final class RecentExplanations {
         int scanned = 0;
         try (KeyValueIterator<String, String> newest = index.reverseAll()) {
             while (newest.hasNext() && found.size() < limit && scanned++ < SCAN_LIMIT) {
-                Bytes value = store.get(newest.next().value);
+                String key = newest.next().value;
+                Bytes value = store.get(key);
                 if (value != null) {
-                    Stored stored = decode(value.get());
+                    Stored stored = decode(key, value.get());
                     Explanation explanation = stored.explanation();
                     if (model.map(explanation.getModelName()::equals).orElse(true)
                             && flag.map(explanation.getFlags()::contains).orElse(true)) {
@@ -126,10 +140,10 @@ public final class RecentExplanations {
         return partitions;
     }
 
-    private Stored decode(byte[] stored) {
+    private Stored decode(String key, byte[] stored) {
         try {
             return new Stored(StoredExplanation.storedAt(stored),
-                    serde.decode(StoredExplanation.explanation(stored)));
+                    serde.decode(StoredExplanation.explanation(stored)), replayed(key));
         } catch (IOException e) {
             throw new UncheckedIOException("a stored explanation no longer decodes", e);
         }

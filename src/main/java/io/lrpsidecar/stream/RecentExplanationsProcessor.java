@@ -18,20 +18,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the explanations of the last {@code retention} (live and replayed) in two changelogged stores for the query
- * API: {@link RecentExplanations#STORE}, keyed by event id and composite hash (so a replay with the same composite
- * replaces, never duplicates), and {@link RecentExplanations#INDEX}, the same keys ordered by the time they were
+ * API: {@link RecentExplanations#STORE}, keyed by event id, composite hash and whether it was replayed (so a replay
+ * with the same composite replaces the earlier replay, never duplicates it, and never hides the original), and {@link RecentExplanations#INDEX}, the same keys ordered by the time they were
  * stored, from which the newest are listed and the expired removed (wall-clock punctuator).
  */
 final class RecentExplanationsProcessor implements Processor<String, byte[], Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(RecentExplanationsProcessor.class);
     private final AvroSerde<Explanation> explanations = ReleasedSchemas.explanationSerde();
     private final Duration retention;
+    private final String replayTopic;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, Bytes> store;
     private KeyValueStore<String, String> index;
 
-    RecentExplanationsProcessor(Duration retention) {
+    /**
+     * @param retention   how long an explanation is kept
+     * @param replayTopic the topic of replayed explanations
+     */
+    RecentExplanationsProcessor(Duration retention, String replayTopic) {
         this.retention = retention;
+        this.replayTopic = replayTopic;
     }
 
     @Override
@@ -57,7 +63,9 @@ final class RecentExplanationsProcessor implements Processor<String, byte[], Voi
                     context.recordMetadata().map(Object::toString).orElse("?"), e.getMessage());
             return;
         }
-        String key = RecentExplanations.key(explanation.getEventId(), explanation.getCompositeHash());
+        boolean replayed = context.recordMetadata().map(metadata -> metadata.topic().equals(replayTopic))
+                .orElse(false);
+        String key = RecentExplanations.key(explanation.getEventId(), explanation.getCompositeHash(), replayed);
         long now = context.currentSystemTimeMs();
         Bytes previous = store.get(key);
         if (previous != null) {

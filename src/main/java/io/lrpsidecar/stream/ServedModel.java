@@ -12,6 +12,7 @@ import io.lrpsidecar.graph.ShapeInference;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.runtime.CompiledExplainer;
 import io.lrpsidecar.runtime.RuntimeSettings;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -130,11 +131,7 @@ public final class ServedModel implements AutoCloseable {
             return defaultComposite;
         }
         ModelSettings.OverridePolicy policy = settings.overrides();
-        if (override.length() > ModelSettings.OverridePolicy.MAX_SPEC_LENGTH) {
-            throw new CompositeSpecException("expected a composite override of at most "
-                    + ModelSettings.OverridePolicy.MAX_SPEC_LENGTH + " characters, found " + override.length());
-        }
-        String spec = policy.withDataRange(override);
+        String spec = checkedLength(override);
         Composite composite = untrusted.parse(spec);
         if (!policy.allowed().isEmpty() && !allowed(spec, composite)) {
             throw new CompositeSpecException("composite '" + abbreviate(composite.spec()) + "' is not allowed for"
@@ -142,6 +139,36 @@ public final class ServedModel implements AutoCloseable {
         }
         composite.assign(model.views(composite));
         return composite;
+    }
+
+    /**
+     * The canonical spec an override reads as for this model (the default's when it names none), parsed as
+     * {@link #composite} parses it but without the allow-list: to find the explanations made with it.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the override
+     */
+    public String canonicalSpec(String override) {
+        if (override == null || override.isBlank() || override.trim().equals(defaultComposite.spec())) {
+            return defaultComposite.spec();
+        }
+        Composite composite = untrusted.parse(checkedLength(override));
+        composite.assign(model.views(composite));
+        return composite.spec();
+    }
+
+    /** The canonical specs of the default composite and of the overrides compiled now. */
+    public List<String> knownSpecs() {
+        List<String> known = new ArrayList<>(List.of(defaultComposite.spec()));
+        explainers.specs().stream().filter(spec -> !known.contains(spec)).forEach(known::add);
+        return known;
+    }
+
+    private String checkedLength(String override) {
+        if (override.length() > ModelSettings.OverridePolicy.MAX_SPEC_LENGTH) {
+            throw new CompositeSpecException("expected a composite override of at most "
+                    + ModelSettings.OverridePolicy.MAX_SPEC_LENGTH + " characters, found " + override.length());
+        }
+        return settings.overrides().withDataRange(override);
     }
 
     private boolean allowed(String spec, Composite composite) {

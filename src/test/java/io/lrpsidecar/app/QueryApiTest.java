@@ -47,8 +47,10 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The query API on the real test broker: explanations by id and as heatmaps, the newest list with filters, ad-hoc
- * explanation, replays with another composite (and again, without duplicates), and the error answers: unknown id
- * 404, bad body 400, missing API key 401, oversized body 413.
+ * explanation, replays with another composite (and again, without duplicates), an event's original explanation and
+ * the list of all of them, composites named by name, spec or hash, replay progress with failures by reason and links
+ * to the replayed explanations, replay refusals with the messages of POST /explain, and the error answers: unknown
+ * id 404, bad body 400, missing API key 401, oversized body 413.
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = true)
@@ -196,11 +198,13 @@ class QueryApiTest {
                 .extract().asString());
         List<JsonNode> live = new ArrayList<>();
         all.forEach(summary -> {
-            if (summary.get("composite").asText().startsWith("epsilon-plus-flat")) {
+            if (summary.get("original").asBoolean()) {
                 live.add(summary);
             }
         });
         assertEquals(EVENTS + 1, live.size(), "each published event once, besides any replays");
+        live.forEach(summary -> assertTrue(summary.get("composite").asText().startsWith("epsilon-plus-flat"),
+                "an original has the default composite: " + summary));
         List<String> times = new ArrayList<>();
         all.forEach(summary -> times.add(summary.get("storedAt").asText()));
         List<String> sorted = new ArrayList<>(times);
@@ -276,10 +280,13 @@ class QueryApiTest {
                 .get("/explanations").asString());
         Map<String, Integer> copies = new HashMap<>();
         listed.forEach(summary -> copies.merge(summary.get("eventId").asText() + "/"
-                + summary.get("compositeHash").asText(), 1, Integer::sum));
+                + summary.get("compositeHash").asText() + "/" + summary.get("original").asBoolean(), 1,
+                Integer::sum));
         copies.forEach((key, count) -> assertEquals(1, count, key + " is kept once"));
-        assertEquals(EVENTS + MISCLASSIFIED, copies.size(), "each event once live, each misclassified once more "
-                + "replayed with epsilon");
+        assertEquals(EVENTS, copies.keySet().stream().filter(key -> key.endsWith("/true")).count(),
+                "each event once live");
+        assertEquals(MISCLASSIFIED, copies.keySet().stream().filter(key -> key.endsWith("/" + hash + "/false"))
+                .count(), "each misclassified once more, replayed with epsilon");
     }
 
     @Test
@@ -301,6 +308,202 @@ class QueryApiTest {
                 "--flag", "MISCLASSIFIED");
         assertEquals(1, nobody.exitCode());
         assertTrue(nobody.error().contains("no sidecar answers"), nobody.error());
+    }
+
+    @Test
+    void aBadCompositeOrFlagIsRefusedBeforeAnythingIsReplayedWithTheMessagesOfExplain() throws Exception {
+        long republishedBefore = recordsIn("predictions-replay");
+        String event = AvroJson.toJson(published.get("digit-1")).toString();
+        for (String composite : List.of("epsilon(", "no-such-composite", "epsilon-gamma-box",
+                "epsilon-gamma-box(low=@/etc/passwd,high=1)")) {
+            Response explained = given().header("X-API-Key", KafkaBrokerResource.API_KEY)
+                    .contentType(ContentType.JSON).queryParam("composite", composite).body(event).post("/explain");
+            assertEquals(400, explained.statusCode(), composite + ": " + explained.asString());
+            String expected = explained.jsonPath().getString("message");
+            assertTrue(expected.startsWith("bad-composite: "), expected);
+            ObjectNode request = JSON.createObjectNode().put("flag", "MISCLASSIFIED").put("composite", composite);
+            Response replay = given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
+                    .body(request.toString()).post("/replays");
+            assertEquals(400, replay.statusCode(), composite + ": " + replay.asString());
+            assertEquals("bad-composite", replay.jsonPath().getString("reason"));
+            assertEquals(expected, replay.jsonPath().getString("message"), "the replay's refusal of " + composite
+                    + " is the one POST /explain gives");
+        }
+        CliLauncher.Result badComposite = new CliLauncher().launch("replay", "--url", "http://localhost:"
+                + service.getPort(), "--api-key", KafkaBrokerResource.API_KEY, "--flag", "MISCLASSIFIED",
+                "--composite", "epsilon(");
+        assertEquals(1, badComposite.exitCode(), badComposite.error());
+        assertEquals(1, badComposite.error().strip().lines().count(), badComposite.error());
+        assertTrue(badComposite.error().contains("(400): bad-composite: "), badComposite.error());
+        Response misspelled = given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
+                .body("{\"flag\": \"MISCLASIFIED\", \"composite\": \"epsilon\"}").post("/replays");
+        assertEquals(400, misspelled.statusCode(), misspelled.asString());
+        assertEquals("invalid-replay", misspelled.jsonPath().getString("reason"));
+        assertTrue(misspelled.jsonPath().getString("message").contains("found 'MISCLASIFIED'"),
+                misspelled.asString());
+        CliLauncher.Result badFlag = new CliLauncher().launch("replay", "--url", "http://localhost:"
+                + service.getPort(), "--api-key", KafkaBrokerResource.API_KEY, "--flag", "MISCLASIFIED");
+        assertEquals(1, badFlag.exitCode(), badFlag.error());
+        assertEquals(1, badFlag.error().strip().lines().count(), badFlag.error());
+        assertTrue(badFlag.error().contains("expected flag one of"), badFlag.error());
+        assertEquals(republishedBefore, recordsIn("predictions-replay"), "a refused replay republishes nothing");
+    }
+
+    @Test
+    void withoutACompositeAnEventsExplanationIsTheOriginalAndTheCompositesListMarksIt() throws Exception {
+        JsonNode original = JSON.readTree(given().get("/explanations/digit-11").asString());
+        String liveHash = original.get("compositeHash").asText();
+        JsonNode plus = replayAndWait("{\"topic\": \"predictions\", \"eventIds\": [\"digit-11\"], "
+                + "\"composite\": \"epsilon-plus\"}");
+        assertEquals(1, plus.get("explained").asInt(), plus.toString());
+        JsonNode same = replayAndWait("{\"topic\": \"predictions\", \"eventIds\": [\"digit-11\"]}");
+        assertEquals(liveHash, same.get("explanations").get(0).get("compositeHash").asText(),
+                "replayed with the live composite: " + same);
+        Response plain = given().get("/explanations/digit-11");
+        assertEquals("original", plain.header("X-Lrp-Origin"), "the original, not the newest replay");
+        assertEquals("predictions", plain.jsonPath().getString("source.topic"));
+        assertEquals(liveHash, plain.jsonPath().getString("compositeHash"));
+        JsonNode listed = JSON.readTree(given().get("/explanations/digit-11/composites").then().statusCode(200)
+                .extract().asString());
+        assertEquals(3, listed.size(), "the original and two replays: " + listed);
+        assertTrue(listed.get(0).get("original").asBoolean(), "the original first: " + listed);
+        assertEquals(liveHash, listed.get(0).get("compositeHash").asText());
+        assertEquals(1, java.util.stream.StreamSupport.stream(listed.spliterator(), false)
+                .filter(entry -> entry.get("original").asBoolean()).count(), "one original: " + listed);
+        assertEquals(java.util.Set.of(liveHash, plus.get("explanations").get(0).get("compositeHash").asText()),
+                java.util.stream.StreamSupport.stream(listed.spliterator(), false)
+                        .map(entry -> entry.get("compositeHash").asText()).collect(java.util.stream.Collectors.toSet()));
+        for (JsonNode entry : listed) {
+            assertTrue(Instant.parse(entry.get("storedAt").asText()).isBefore(Instant.now().plusSeconds(1)));
+            Response opened = given().urlEncodingEnabled(false).get(entry.get("url").asText());
+            assertEquals(200, opened.statusCode(), entry + ": " + opened.asString());
+            assertEquals(entry.get("compositeHash").asText(), opened.jsonPath().getString("compositeHash"));
+            assertEquals(entry.get("composite").asText(), opened.jsonPath().getString("composite"));
+            boolean isOriginal = entry.get("original").asBoolean();
+            assertEquals(isOriginal ? "original" : "replay", opened.header("X-Lrp-Origin"), entry.toString());
+            assertEquals(isOriginal ? "predictions" : "predictions-replay", opened.jsonPath().getString(
+                    "source.topic"), entry.toString());
+        }
+        given().get("/explanations/no-such-event/composites").then().statusCode(404);
+    }
+
+    @Test
+    void aCompositeIsNamedByNameSpecOrHashOnEveryEndpoint() throws Exception {
+        String event = AvroJson.toJson(published.get("digit-12")).toString();
+        JsonNode byName = explainWith(event, "epsilon-plus");
+        String spec = byName.get("composite").asText();
+        String hash = byName.get("compositeHash").asText();
+        assertTrue(spec.startsWith("epsilon-plus") && !spec.equals("epsilon-plus"), "the canonical spec: " + spec);
+        assertEquals(hash, explainWith(event, spec).get("compositeHash").asText(), "POST /explain by spec");
+        assertEquals(spec, explainWith(event, hash).get("composite").asText(), "POST /explain by hash");
+        Response unknownHash = given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
+                .queryParam("composite", "0123456789abcdef").body(event).post("/explain");
+        assertEquals(400, unknownHash.statusCode(), unknownHash.asString());
+        assertTrue(unknownHash.jsonPath().getString("message").contains("0123456789abcdef"), unknownHash.asString());
+        JsonNode replayed = replayAndWait("{\"topic\": \"predictions\", \"eventIds\": [\"digit-12\"], "
+                + "\"composite\": \"" + hash + "\"}");
+        assertEquals(1, replayed.get("explained").asInt(), replayed.toString());
+        assertEquals(hash, replayed.get("explanations").get(0).get("compositeHash").asText(), "a replay by hash");
+        assertEquals(spec, replayed.get("explanations").get(0).get("composite").asText());
+        for (String named : List.of("epsilon-plus", spec, hash)) {
+            Response found = given().queryParam("composite", named).get("/explanations/digit-12");
+            assertEquals(200, found.statusCode(), named + ": " + found.asString());
+            assertEquals(hash, found.jsonPath().getString("compositeHash"), named);
+            assertEquals("replay", found.header("X-Lrp-Origin"));
+            given().queryParam("composite", named).get("/explanations/digit-12/heatmap.png").then().statusCode(200)
+                    .contentType("image/png");
+        }
+        Response live = given().queryParam("composite", "epsilon-plus-flat").get("/explanations/digit-12");
+        assertEquals("original", live.header("X-Lrp-Origin"), live.asString());
+        assertTrue(live.jsonPath().getString("composite").startsWith("epsilon-plus-flat"));
+        given().queryParam("composite", "zplus").get("/explanations/digit-12").then().statusCode(404);
+        given().queryParam("composite", hash).queryParam("origin", "original").get("/explanations/digit-12").then()
+                .statusCode(404);
+        given().queryParam("origin", "nowhere").get("/explanations/digit-12").then().statusCode(400)
+                .body("reason", org.hamcrest.Matchers.equalTo("bad-parameter"));
+        String refusedByExplain = given().header("X-API-Key", KafkaBrokerResource.API_KEY)
+                .contentType(ContentType.JSON).queryParam("composite", "epsilon(").body(event).post("/explain")
+                .jsonPath().getString("message");
+        given().queryParam("composite", "epsilon(").get("/explanations/digit-12").then().statusCode(400)
+                .body("reason", org.hamcrest.Matchers.equalTo("bad-composite"))
+                .body("message", org.hamcrest.Matchers.equalTo(refusedByExplain));
+    }
+
+    @Test
+    void aReplaysProgressNamesItsFailuresByReasonAndLinksItsExplanations() throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            PredictionEvent digit = published.get("digit-13");
+            for (PredictionEvent failing : List.of(PredictionEvent.newBuilder(digit).setEventId("retired-0")
+                    .setModelName("retired").build(), PredictionEvent.newBuilder(digit).setEventId("target-0")
+                    .setTargetClass(99).build())) {
+                producer.send(new ProducerRecord<>("predictions", failing.getEventId().getBytes(
+                        StandardCharsets.UTF_8), events.encode(failing))).get();
+            }
+        }
+        JsonNode progress = replayAndWait("{\"topic\": \"predictions\", \"eventIds\": [\"retired-0\", "
+                + "\"target-0\", \"digit-13\"], \"composite\": \"epsilon-alpha2-beta1-flat\"}");
+        assertEquals(3, progress.get("selected").asInt(), progress.toString());
+        assertEquals(1, progress.get("explained").asInt(), progress.toString());
+        assertEquals(2, progress.get("failed").asInt(), progress.toString());
+        JsonNode unknownModel = progress.get("failures").get("unknown-model");
+        assertEquals(1, unknownModel.get("count").asInt(), progress.toString());
+        assertEquals("ROUTE", unknownModel.get("stage").asText());
+        assertEquals("retired-0", unknownModel.get("firstEventId").asText());
+        assertTrue(unknownModel.get("firstMessage").asText().contains("no model 'retired'"), progress.toString());
+        JsonNode target = progress.get("failures").get("target-out-of-range");
+        assertEquals(1, target.get("count").asInt(), progress.toString());
+        assertEquals("target-0", target.get("firstEventId").asText());
+        assertTrue(target.get("firstMessage").asText().contains("target class 99"), progress.toString());
+        assertEquals(2, progress.get("failures").size(), progress.toString());
+        assertEquals(1, progress.get("explanations").size(), progress.toString());
+        JsonNode link = progress.get("explanations").get(0);
+        assertEquals("digit-13", link.get("eventId").asText());
+        Response opened = given().urlEncodingEnabled(false).get(link.get("url").asText());
+        assertEquals(200, opened.statusCode(), opened.asString());
+        assertEquals("replay", opened.header("X-Lrp-Origin"));
+        assertEquals(link.get("compositeHash").asText(), opened.jsonPath().getString("compositeHash"));
+        assertTrue(opened.jsonPath().getString("composite").startsWith("epsilon-alpha2-beta1-flat"));
+        given().urlEncodingEnabled(false).get(link.get("heatmapUrl").asText()).then().statusCode(200)
+                .contentType("image/png");
+        CliLauncher.Result cli = new CliLauncher().launch("replay", "--url", "http://localhost:" + service.getPort(),
+                "--api-key", KafkaBrokerResource.API_KEY, "--topic", "predictions", "--event-id",
+                "retired-0,digit-13", "--wait", "60");
+        assertEquals(1, cli.exitCode(), cli.error());
+        assertEquals(1, cli.error().strip().lines().count(), cli.error());
+        assertTrue(cli.error().contains("1 of 2 replayed events failed: unknown-model (1, first: no model "
+                + "'retired'"), cli.error());
+        assertEquals(1, JSON.readTree(cli.output().strip()).get("explanations").size(), cli.output());
+    }
+
+    private JsonNode explainWith(String event, String composite) throws Exception {
+        Response response = given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
+                .queryParam("composite", composite).body(event).post("/explain");
+        assertEquals(200, response.statusCode(), composite + ": " + response.asString());
+        return JSON.readTree(response.asString());
+    }
+
+    /** Starts a replay and answers its progress once every selected event is explained or failed. */
+    private JsonNode replayAndWait(String body) throws Exception {
+        Response started = given().header("X-API-Key", KafkaBrokerResource.API_KEY).contentType(ContentType.JSON)
+                .body(body).post("/replays");
+        assertEquals(202, started.statusCode(), started.asString());
+        String id = started.jsonPath().getString("id");
+        Await.until(Duration.ofSeconds(60), "replay " + id + " to finish", () ->
+                given().get("/replays/" + id).jsonPath().getBoolean("done"));
+        return JSON.readTree(given().get("/replays/" + id).asString());
+    }
+
+    /** How many records a topic has received (the sum of its partitions' end offsets). */
+    private long recordsIn(String topic) {
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = reader.partitionsFor(topic).stream()
+                    .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition())).toList();
+            return reader.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /**

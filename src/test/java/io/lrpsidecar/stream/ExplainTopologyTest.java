@@ -271,9 +271,17 @@ class ExplainTopologyTest {
         var index = f.driver.<String, String>getKeyValueStore(RecentExplanations.INDEX);
         List<String> keys = new java.util.ArrayList<>();
         store.all().forEachRemaining(entry -> keys.add(entry.key));
-        assertEquals(List.of(RecentExplanations.key("r0", live.getCompositeHash()),
-                RecentExplanations.key("r0", replayed.get(0).value().getCompositeHash())).stream().sorted().toList(),
-                keys, "the live and the replayed composite, each once");
+        assertEquals(List.of(RecentExplanations.key("r0", live.getCompositeHash(), false),
+                RecentExplanations.key("r0", replayed.get(0).value().getCompositeHash(), true)).stream().sorted()
+                .toList(), keys, "the live and the replayed composite, each once");
+        f.replay(f.digitEvent("r0", 0, 0).build(), "replay-same-composite");
+        assertEquals(live.getCompositeHash(), f.replayed.readValue().getCompositeHash());
+        keys.clear();
+        store.all().forEachRemaining(entry -> keys.add(entry.key));
+        assertEquals(List.of(RecentExplanations.key("r0", live.getCompositeHash(), false),
+                RecentExplanations.key("r0", live.getCompositeHash(), true),
+                RecentExplanations.key("r0", replayed.get(0).value().getCompositeHash(), true)).stream().sorted()
+                .toList(), keys, "a replay with the live composite is kept beside the original, never over it");
         List<String> indexed = new java.util.ArrayList<>();
         index.all().forEachRemaining(entry -> indexed.add(entry.value));
         assertEquals(keys.stream().sorted().toList(), indexed.stream().sorted().toList(),

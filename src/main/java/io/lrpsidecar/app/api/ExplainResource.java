@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrpsidecar.app.ModelLoader;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.stream.AvroJsonReader;
+import io.lrpsidecar.stream.ModelRegistry;
+import io.lrpsidecar.stream.ServedModel;
 import io.lrpsidecar.stream.SingleEventExplainer;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -17,15 +19,20 @@ import java.util.Optional;
 
 /**
  * Synchronous explanation of one prediction event given as JSON (the form {@code GET /explanations/{id}} and
- * {@code lrp tail} print), with the composite and target optionally overridden: for ad-hoc debugging. The same
- * validation and size limits as the stream apply; the explanation is returned, not published.
+ * {@code lrp tail} print), with the composite (a name, spec or hash: {@link CompositeResolver}) and target optionally
+ * overridden: for ad-hoc debugging. The same validation and size limits as the stream apply; the explanation is
+ * returned, not published.
  */
 @Path("/explain")
 public class ExplainResource {
     private final SingleEventExplainer explainer;
+    private final ModelRegistry registry;
+    private final CompositeResolver composites;
 
     public ExplainResource(ModelLoader models) {
-        this.explainer = new SingleEventExplainer(models.registry());
+        this.registry = models.registry();
+        this.explainer = new SingleEventExplainer(registry);
+        this.composites = new CompositeResolver(registry);
     }
 
     @POST
@@ -47,7 +54,7 @@ public class ExplainResource {
                     + e.getMessage());
         }
         if (composite != null) {
-            event.setComposite(composite);
+            event.setComposite(specFor(event, composite));
         }
         target.ifPresent(event::setTargetClass);
         try {
@@ -55,6 +62,19 @@ public class ExplainResource {
         } catch (SingleEventExplainer.RejectedException e) {
             throw new ApiException(Response.Status.BAD_REQUEST, e.rejection().reason(), e.rejection().reason() + ": "
                     + e.rejection().message());
+        }
+    }
+
+    /** The spec the event's model reads {@code composite} as (a hash becomes its spec); as given when unserved. */
+    private String specFor(PredictionEvent event, String composite) {
+        Optional<ServedModel> model = registry.find(event.getModelName(), event.getModelVersion());
+        if (model.isEmpty()) {
+            return composite;
+        }
+        try {
+            return composites.specFor(model.get(), composite);
+        } catch (IllegalArgumentException e) {
+            throw CompositeResolver.refused(e.getMessage());
         }
     }
 }

@@ -9,11 +9,15 @@ import io.lrpsidecar.render.DivergingColors;
 import io.lrpsidecar.stream.AvroJson;
 import io.lrpsidecar.stream.RecentExplanations;
 import io.lrpsidecar.stream.TensorCodec;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * JSON views of stored explanations: the whole record (as the Avro record), or a summary for lists. The whole record
+ * JSON views of stored explanations: the whole record (as the Avro record), a summary for lists (marking the original
+ * explanation of its event apart from replayed ones), and the summary with the addresses of the explanation and its
+ * heatmap for the list of one event's explanations. The whole record
  * of a token model adds {@code tokenHeatmap}: each token's colour on the image heatmap's diverging scale
  * ({@link DivergingColors}, scaled by the largest |relevance| of the tokens that do not pad) and the colour bar, so
  * the web view draws tokens with exactly the colours of the image heatmap.
@@ -84,6 +88,19 @@ final class ExplanationViews {
         node.set("flags", AvroJson.toJson(explanation.getFlags()));
         node.set("conservationError", AvroJson.toJson(explanation.getConservationError()));
         node.put("storedAt", Instant.ofEpochMilli(stored.storedAt()).toString());
+        node.put("original", !stored.replayed());
+        return node;
+    }
+
+    /** The summary with the addresses of this very explanation ({@code composite} hash and {@code origin}). */
+    static ObjectNode listed(RecentExplanations.Stored stored) {
+        ObjectNode node = summary(stored);
+        String eventId = URLEncoder.encode(stored.explanation().getEventId(), StandardCharsets.UTF_8)
+                .replace("+", "%20");
+        String query = "?composite=" + stored.explanation().getCompositeHash() + "&origin="
+                + Origin.of(stored).word();
+        node.put("url", "/explanations/" + eventId + query);
+        node.put("heatmapUrl", "/explanations/" + eventId + "/heatmap.png" + query);
         return node;
     }
 }

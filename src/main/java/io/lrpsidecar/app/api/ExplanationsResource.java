@@ -1,6 +1,7 @@
 package io.lrpsidecar.app.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lrpsidecar.app.ModelLoader;
 import io.lrpsidecar.app.SidecarConfig;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.FeatureRelevance;
@@ -29,8 +30,14 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 
 /**
- * Recent explanations: by event id, as a heatmap or feature bars, and the newest ones. An event's explanations are
- * kept by the instance that owns its key; other instances forward the request there.
+ * Recent explanations: by event id, as a heatmap or feature bars, every explanation of one event, and the newest ones.
+ * An event's explanations are kept by the instance that owns its key; other instances forward the request there.
+ *
+ * <p>An event has its original explanation (the one its live prediction got) and any replayed ones. Without
+ * {@code ?composite=} an event's explanation is the original (the newest replayed one only when no original is kept);
+ * {@code ?composite=} selects by a composite name, spec or hash ({@link CompositeResolver}), the original first;
+ * {@code ?origin=original} or {@code ?origin=replay} chooses between the two. The header {@code X-Lrp-Origin} says
+ * which was answered.
  */
 @Path("/explanations")
 public class ExplanationsResource {
@@ -40,22 +47,47 @@ public class ExplanationsResource {
     private final Peers peers;
     private final SourceEvents sources;
     private final int maxLimit;
+    private final CompositeResolver composites;
 
-    public ExplanationsResource(KafkaStreams streams, Peers peers, SourceEvents sources, SidecarConfig config) {
+    public ExplanationsResource(KafkaStreams streams, Peers peers, SourceEvents sources, SidecarConfig config,
+            ModelLoader models) {
         this.recent = new RecentExplanations(streams, config.topics().explanations());
         this.peers = peers;
         this.sources = sources;
         this.maxLimit = config.api().maxLimit();
+        this.composites = new CompositeResolver(models.registry());
     }
 
-    /** The explanation of an event: the newest one, or the one with the given composite hash. */
+    /** The explanation of an event: the original, or the one with the composite named (by name, spec or hash). */
     @GET
     @Path("{eventId}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response byId(@PathParam("eventId") String eventId, @QueryParam("composite") String compositeHash,
-            @QueryParam("local") String local) {
-        return ownedBy(eventId, QueryParameters.bool("local", local), "", compositeHash, "", () -> Response.ok(
-                ExplanationViews.full(find(eventId, compositeHash))).build());
+    public Response byId(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
+            @QueryParam("origin") String originParameter, @QueryParam("local") String local) {
+        Optional<Origin> origin = Origin.of(originParameter);
+        return ownedBy(eventId, QueryParameters.bool("local", local), "", composite, Origin.query(origin), () -> {
+            RecentExplanations.Stored found = find(eventId, composite, origin);
+            return Response.ok(ExplanationViews.full(found.explanation())).header(Origin.HEADER,
+                    Origin.of(found).word()).build();
+        });
+    }
+
+    /**
+     * Every explanation kept of an event: the original first, then the replayed ones, newest first; each with its
+     * composite, hash, the time it was stored, whether it is the original, and its addresses.
+     */
+    @GET
+    @Path("{eventId}/composites")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response composites(@PathParam("eventId") String eventId, @QueryParam("local") String local) {
+        return ownedBy(eventId, QueryParameters.bool("local", local), "/composites", null, "", () -> {
+            List<RecentExplanations.Stored> kept = new ArrayList<>(recent.byEventId(eventId));
+            if (kept.isEmpty()) {
+                throw notKept(eventId, null);
+            }
+            kept.sort(Comparator.comparing(RecentExplanations.Stored::replayed));
+            return Response.ok(kept.stream().map(ExplanationViews::listed).toList()).build();
+        });
     }
 
     /**
@@ -65,14 +97,18 @@ public class ExplanationsResource {
     @GET
     @Path("{eventId}/heatmap.png")
     @Produces("image/png")
-    public Response heatmap(@PathParam("eventId") String eventId, @QueryParam("composite") String compositeHash,
-            @QueryParam("overlay") String overlayParameter, @QueryParam("scale") String scaleParameter,
-            @QueryParam("local") String local) {
+    public Response heatmap(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
+            @QueryParam("origin") String originParameter, @QueryParam("overlay") String overlayParameter,
+            @QueryParam("scale") String scaleParameter, @QueryParam("local") String local) {
         boolean overlay = QueryParameters.bool("overlay", overlayParameter);
         int scale = QueryParameters.integer("scale", scaleParameter, 1, 1, Heatmap.MAX_SCALE);
-        String query = "&overlay=" + overlay + "&scale=" + scale;
-        return ownedBy(eventId, QueryParameters.bool("local", local), "/heatmap.png", compositeHash, query, () ->
-                Response.ok(Png.encode(picture(find(eventId, compositeHash), overlay, scale)), "image/png").build());
+        Optional<Origin> origin = Origin.of(originParameter);
+        String query = "&overlay=" + overlay + "&scale=" + scale + Origin.query(origin);
+        return ownedBy(eventId, QueryParameters.bool("local", local), "/heatmap.png", composite, query, () -> {
+            RecentExplanations.Stored found = find(eventId, composite, origin);
+            return Response.ok(Png.encode(picture(found.explanation(), overlay, scale)), "image/png")
+                    .header(Origin.HEADER, Origin.of(found).word()).build();
+        });
     }
 
     /**
@@ -109,26 +145,39 @@ public class ExplanationsResource {
      * The local answer, or the owning instance's to the same request ({@code suffix} after the event id,
      * {@code query} after the composite) when another instance keeps the event.
      */
-    private Response ownedBy(String eventId, boolean local, String suffix, String compositeHash, String query,
+    private Response ownedBy(String eventId, boolean local, String suffix, String composite, String query,
             Supplier<Response> answer) {
         if (!local) {
             KeyQueryMetadata owner = recent.owner(eventId);
             if (owner != null && owner.activeHost() != null && owner.activeHost().port() > 0
                     && !recent.isLocal(owner)) {
                 return Peers.relay(peers.get(owner.activeHost(), "/explanations/" + encode(eventId) + suffix
-                        + "?local=true" + (compositeHash == null ? "" : "&composite=" + encode(compositeHash))
+                        + "?local=true" + (composite == null ? "" : "&composite=" + encode(composite))
                         + query));
             }
         }
         return answer.get();
     }
 
-    private Explanation find(String eventId, String compositeHash) {
-        return recent.byEventId(eventId).stream().map(RecentExplanations.Stored::explanation)
-                .filter(explanation -> compositeHash == null || explanation.getCompositeHash().equals(compositeHash))
-                .findFirst().orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "no explanation of event '"
-                        + eventId + "'" + (compositeHash == null ? "" : " with composite " + compositeHash)
-                        + " is kept (unknown event, not explained yet, or older than the retention)"));
+    /**
+     * The explanation of an event with the composite named (any when null), of the origin asked for; without an
+     * origin the original, else the newest replayed one.
+     */
+    private RecentExplanations.Stored find(String eventId, String composite, Optional<Origin> origin) {
+        List<RecentExplanations.Stored> kept = recent.byEventId(eventId);
+        List<RecentExplanations.Stored> candidates = composite == null ? kept : composites.select(composite, kept);
+        return candidates.stream()
+                .filter(stored -> origin.map(wanted -> Origin.of(stored) == wanted).orElse(true))
+                .min(Comparator.comparing(RecentExplanations.Stored::replayed))
+                .orElseThrow(() -> notKept(eventId, composite == null ? origin.map(wanted -> wanted.word()
+                        + " explanation").orElse(null) : "composite '" + composite + "'" + origin.map(wanted -> " ("
+                        + wanted.word() + ")").orElse("")));
+    }
+
+    private static ApiException notKept(String eventId, String what) {
+        return new ApiException(Response.Status.NOT_FOUND, "no explanation of event '" + eventId + "'"
+                + (what == null ? "" : " with " + what) + " is kept (unknown event, not explained yet, or older "
+                + "than the retention)");
     }
 
     private java.awt.image.BufferedImage picture(Explanation explanation, boolean overlay, int scale) {

@@ -4,6 +4,7 @@ import io.lrpsidecar.app.SidecarConfig;
 import io.lrpsidecar.events.v1.Flag;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.stream.ModelRegistry;
+import io.lrpsidecar.stream.ModelSettings;
 import io.lrpsidecar.stream.ServedModel;
 import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
@@ -17,6 +18,8 @@ import java.util.Set;
 /**
  * Checks every field of a {@link ReplayRequest} before anything is read or published; each refusal is a 400 with
  * reason {@code invalid-replay} (or {@code bad-composite}) naming the field, what was expected and what was found.
+ * A composite (a name, spec or hash, read by {@link CompositeResolver}) is refused with the message
+ * {@code POST /explain} gives for an event with that composite.
  *
  * <p>A replay names no model, so its composite is checked twice: before the selection is read it must parse for at
  * least one served model (a spec may be meant for one model only, such as {@code node:NAME} rules), and once the
@@ -27,16 +30,18 @@ import java.util.Set;
 final class ReplayRequestValidator {
     /** The longest event id a replay may name. */
     static final int MAX_EVENT_ID_LENGTH = 256;
-    /** The longest composite spec a replay may carry. */
-    static final int MAX_COMPOSITE_LENGTH = 1024;
+    /** The longest composite spec a replay may carry: the longest override a model reads. */
+    static final int MAX_COMPOSITE_LENGTH = ModelSettings.OverridePolicy.MAX_SPEC_LENGTH;
     private final SidecarConfig.Topics topics;
     private final int maxEvents;
     private final ModelRegistry models;
+    private final CompositeResolver composites;
 
     ReplayRequestValidator(SidecarConfig.Topics topics, int maxEvents, ModelRegistry models) {
         this.topics = topics;
         this.maxEvents = maxEvents;
         this.models = models;
+        this.composites = new CompositeResolver(models);
     }
 
     /** Checks the request; returns the topic to read (the flagged topic unless another is named). */
@@ -114,10 +119,13 @@ final class ReplayRequestValidator {
     }
 
     private void checkCompositeForSomeModel(String composite) {
-        if (composite.isBlank() || composite.length() > MAX_COMPOSITE_LENGTH) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "bad-composite", "expected composite to be a "
-                    + "non-blank spec of at most " + MAX_COMPOSITE_LENGTH + " characters, found " + (composite.isBlank()
-                    ? "a blank one" : composite.length() + " characters"));
+        if (composite.isBlank()) {
+            throw CompositeResolver.refused("expected composite to be a name, spec or hash, found a blank one (leave "
+                    + "it out for each model's default)");
+        }
+        if (composite.length() > MAX_COMPOSITE_LENGTH) {
+            throw CompositeResolver.refused("expected a composite override of at most " + MAX_COMPOSITE_LENGTH
+                    + " characters, found " + composite.length());
         }
         if (models.all().isEmpty()) {
             throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "no-model", "expected at least one served "
@@ -125,43 +133,38 @@ final class ReplayRequestValidator {
         }
         Map<String, String> refusals = new LinkedHashMap<>();
         for (ServedModel model : models.all()) {
-            Optional<String> refusal = refusal(model, composite);
+            Optional<String> refusal = composites.refusal(model, composite);
             if (refusal.isEmpty()) {
                 return;
             }
             refusals.put(model.name() + ":" + model.version(), refusal.get());
         }
-        throw new ApiException(Response.Status.BAD_REQUEST, "bad-composite", "expected composite '"
-                + shorten(composite) + "' to apply to at least one served model, found every one refusing it: "
-                + refusals);
+        Set<String> messages = new LinkedHashSet<>(refusals.values());
+        throw CompositeResolver.refused(messages.size() == 1 ? messages.iterator().next()
+                : "every served model refuses composite '" + shorten(composite) + "': " + refusals);
     }
 
-    /** Checks the composite against every served model the selected events name. */
-    void checkCompositeFor(List<PredictionEvent> selection, String composite) {
+    /**
+     * Checks the composite against every served model the selected events name; returns the spec each of them
+     * explains with (by {@code name:version}; a hash becomes its spec), empty when the request names none.
+     */
+    Map<String, String> checkCompositeFor(List<PredictionEvent> selection, String composite) {
+        Map<String, String> specs = new LinkedHashMap<>();
         if (composite == null) {
-            return;
+            return specs;
         }
-        Set<String> checked = new LinkedHashSet<>();
         for (PredictionEvent event : selection) {
             Optional<ServedModel> model = models.find(event.getModelName(), event.getModelVersion());
-            if (model.isPresent() && checked.add(model.get().name() + ":" + model.get().version())) {
-                refusal(model.get(), composite).ifPresent(refusal -> {
-                    throw new ApiException(Response.Status.BAD_REQUEST, "bad-composite", "expected composite '"
-                            + shorten(composite) + "' to apply to model " + model.get().name() + ":"
-                            + model.get().version() + " of selected event '" + event.getEventId() + "', found: "
-                            + refusal);
+            String key = model.map(served -> served.name() + ":" + served.version()).orElse(null);
+            if (model.isPresent() && !specs.containsKey(key)) {
+                composites.refusal(model.get(), composite).ifPresent(refusal -> {
+                    throw CompositeResolver.refused(refusal + " (model " + key + " of selected event '"
+                            + event.getEventId() + "')");
                 });
+                specs.put(key, composites.specFor(model.get(), composite));
             }
         }
-    }
-
-    private static Optional<String> refusal(ServedModel model, String composite) {
-        try {
-            model.composite(composite);
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
-        }
+        return specs;
     }
 
     private static ApiException invalid(String message) {

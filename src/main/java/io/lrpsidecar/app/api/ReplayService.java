@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,7 +39,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Replays selected predictions: reads the selection from a predictions topic (by default the flagged one), publishes
  * each event, with the composite override if any, to the replay input with header {@code lrp-replay-id}, and counts
- * its results in the replay output and dead-letter topics.
+ * its results in the replay output and dead-letter topics ({@link ReplayTally}): the explanations it produced, with
+ * their addresses, and its failures by reason.
  */
 @ApplicationScoped
 public class ReplayService {
@@ -48,6 +50,7 @@ public class ReplayService {
     private final SidecarConfig config;
     private final ReplayRequestValidator validator;
     private final Map<String, Replay> replays = new ConcurrentHashMap<>();
+    private final Map<String, ReplayTally> tallies = new ConcurrentHashMap<>();
     private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
     private final AvroSerde<FlaggedPrediction> flagged = new AvroSerde<>(FlaggedPrediction.getClassSchema());
     private KafkaProducer<byte[], byte[]> producer;
@@ -58,9 +61,14 @@ public class ReplayService {
                 models.registry());
     }
 
-    /** Progress of one replay. */
+    /**
+     * Progress of one replay: how many events it selected, explained and failed, whether every one has an outcome,
+     * its failures by reason (the first event and message of each), and the explanations it produced, each with the
+     * address of the replayed explanation.
+     */
     public record Progress(String id, String topic, String composite, int selected, long explained, long failed,
-            boolean done, Instant startedAt) {
+            boolean done, Instant startedAt, Map<String, ReplayFailures> failures,
+            List<ReplayedExplanation> explanations) {
     }
 
     /** Checks the request ({@link ReplayRequestValidator}), reads its selection and publishes it. */
@@ -68,11 +76,13 @@ public class ReplayService {
         String topic = validator.check(request);
         String id = UUID.randomUUID().toString();
         List<PredictionEvent> selection = select(topic, request);
-        validator.checkCompositeFor(selection, request.composite());
+        Map<String, String> specs = validator.checkCompositeFor(selection, request.composite());
         Map<TopicPartition, Long> outputStart = endOffsets(List.of(config.topics().explanationsReplay(),
                 config.topics().deadLetters()));
-        publish(id, selection, request.composite());
-        Replay replay = new Replay(id, request, selection.size(), Instant.now(), outputStart);
+        publish(id, selection, event -> specs.getOrDefault(event.getModelName() + ":" + event.getModelVersion(),
+                request.composite()));
+        Replay replay = new Replay(id, request, selection.size(), Instant.now());
+        tallies.put(id, new ReplayTally(id, config.topics().explanationsReplay(), outputStart));
         replays.put(id, replay);
         return replay;
     }
@@ -82,24 +92,27 @@ public class ReplayService {
         if (replay == null) {
             return Optional.empty();
         }
-        long[] explained = new long[1];
-        long[] failed = new long[1];
-        Map<TopicPartition, Long> end;
-        try (KafkaConsumer<byte[], byte[]> reader = consumer()) {
-            end = reader.endOffsets(replay.outputStart().keySet());
-        }
-        read(replay.outputStart(), end, "counting the results of replay " + id, record -> {
-            if (ReplayHeader.of(record.headers()).filter(id::equals).isPresent()) {
-                if (record.topic().equals(config.topics().explanationsReplay())) {
-                    explained[0]++;
-                } else {
-                    failed[0]++;
-                }
+        ReplayTally tally = tallies.get(id);
+        synchronized (tally) {
+            Map<TopicPartition, Long> start = tally.position();
+            Map<TopicPartition, Long> end;
+            try (KafkaConsumer<byte[], byte[]> reader = consumer()) {
+                end = reader.endOffsets(start.keySet());
             }
-        });
-        String topic = replay.request().topic() == null ? config.topics().flagged() : replay.request().topic();
-        return Optional.of(new Progress(id, topic, replay.request().composite(), replay.selected(), explained[0],
-                failed[0], explained[0] + failed[0] >= replay.selected(), replay.startedAt()));
+            // counted only once every record up to the end is read, so that a read that times out counts nothing
+            List<ConsumerRecord<byte[], byte[]>> ours = new ArrayList<>();
+            read(start, end, "counting the results of replay " + id, record -> {
+                if (tally.ours(record)) {
+                    ours.add(record);
+                }
+            });
+            ours.forEach(tally::count);
+            tally.readUpTo(end);
+            String topic = replay.request().topic() == null ? config.topics().flagged() : replay.request().topic();
+            return Optional.of(new Progress(id, topic, replay.request().composite(), replay.selected(),
+                    tally.explained(), tally.failed(), tally.explained() + tally.failed() >= replay.selected(),
+                    replay.startedAt(), tally.failures(), tally.produced()));
+        }
     }
 
     private List<PredictionEvent> select(String topic, ReplayRequest request) {
@@ -212,11 +225,14 @@ public class ReplayService {
         return Optional.of(event);
     }
 
-    private void publish(String id, List<PredictionEvent> selection, String composite) {
+    /** Publishes the selection to the replay input, each event with the composite {@code compositeOf} gives it. */
+    private void publish(String id, List<PredictionEvent> selection,
+            Function<PredictionEvent, String> compositeOf) {
         KafkaProducer<byte[], byte[]> sender = producer();
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         try {
             for (PredictionEvent event : selection) {
+                String composite = compositeOf.apply(event);
                 if (composite != null) {
                     event.setComposite(composite);
                 }

@@ -14,9 +14,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Replays of flagged (or any) predictions through the same topology, into {@code explanations-replay}: start one,
- * then follow its progress (selected, explained, failed). The instance that started a replay knows it; any other asks
- * the other instances.
+ * Replays of flagged (or any) predictions through the same topology, into {@code explanations-replay}: start one
+ * (checked before anything is read or published, {@link ReplayRequestValidator}), then follow its progress: selected,
+ * explained, failed, the failures by reason with the first message of each, and the address of every explanation it
+ * produced. The instance that started a replay knows it; any other asks the other instances.
  */
 @Path("/replays")
 @Produces(MediaType.APPLICATION_JSON)
