@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lrpsidecar.app.api.KafkaClientConfigs;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.stream.AvroSerde;
 import io.lrpsidecar.stream.TensorCodec;
@@ -78,6 +79,9 @@ class OwnModelExamplesTest {
 
     @Inject
     StreamsConfig streamsConfig;
+
+    @Inject
+    KafkaClientConfigs apiClients;
 
     private final AvroSerde<Explanation> explanations = new AvroSerde<>(Explanation.getClassSchema());
 
@@ -211,5 +215,19 @@ class OwnModelExamplesTest {
                 "the consumer. prefix of application.properties");
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, streamsConfig.getString(
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+    }
+
+    @Test
+    void theApisOwnKafkaClientsGetThePassedThroughPropertiesToo() {
+        Map<String, Object> reader = apiClients.consumer("lrp-replay-reader", Map.of());
+        Map<String, Object> writer = apiClients.producer("lrp-replay-writer", Map.of(ProducerConfig.ACKS_CONFIG,
+                "all"));
+        for (Map<String, Object> client : List.of(reader, writer)) {
+            assertEquals(METADATA_MAX_AGE_MS, String.valueOf(client.get(CommonClientConfigs.METADATA_MAX_AGE_CONFIG)),
+                    "metadata.max.age.ms in " + client);
+        }
+        assertTrue(!reader.containsKey(ConsumerConfig.GROUP_ID_CONFIG), "the API's readers assign, no group: " + reader);
+        assertEquals(PRODUCER_LINGER_MS, String.valueOf(writer.get(ProducerConfig.LINGER_MS_CONFIG)));
+        assertEquals("all", writer.get(ProducerConfig.ACKS_CONFIG));
     }
 }

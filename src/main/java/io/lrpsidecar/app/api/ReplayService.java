@@ -1,6 +1,5 @@
 package io.lrpsidecar.app.api;
 
-import io.lrpsidecar.app.DemoMode;
 import io.lrpsidecar.app.ModelLoader;
 import io.lrpsidecar.app.SidecarConfig;
 import io.lrpsidecar.events.v1.FlaggedPrediction;
@@ -48,6 +47,7 @@ public class ReplayService {
     /** Longest a selection or a progress count may take to read its topics before the request fails (503). */
     private static final Duration READ_LIMIT = Duration.ofSeconds(30);
     private final SidecarConfig config;
+    private final KafkaClientConfigs clients;
     private final ReplayRequestValidator validator;
     private final Map<String, Replay> replays = new ConcurrentHashMap<>();
     private final Map<String, ReplayTally> tallies = new ConcurrentHashMap<>();
@@ -55,8 +55,9 @@ public class ReplayService {
     private final AvroSerde<FlaggedPrediction> flagged = new AvroSerde<>(FlaggedPrediction.getClassSchema());
     private KafkaProducer<byte[], byte[]> producer;
 
-    public ReplayService(SidecarConfig config, ModelLoader models) {
+    public ReplayService(SidecarConfig config, ModelLoader models, KafkaClientConfigs clients) {
         this.config = config;
+        this.clients = clients;
         this.validator = new ReplayRequestValidator(config.topics(), config.api().maxReplayEvents(),
                 models.registry());
     }
@@ -263,17 +264,17 @@ public class ReplayService {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DemoMode.bootstrapServers(),
+        return new KafkaConsumer<>(clients.consumer("lrp-replay-reader", Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
         if (producer == null) {
-            producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    DemoMode.bootstrapServers(), ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                    ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+            producer = new KafkaProducer<>(clients.producer("lrp-replay-writer", Map.of(
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all")),
+                    new ByteArraySerializer(), new ByteArraySerializer());
         }
         return producer;
     }

@@ -1,6 +1,5 @@
 package io.lrpsidecar.app.api;
 
-import io.lrpsidecar.app.DemoMode;
 import io.lrpsidecar.app.SidecarConfig;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.events.v1.SourcePosition;
@@ -29,9 +28,11 @@ public class SourceEvents {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
     private final Set<String> topics;
+    private final KafkaClientConfigs clients;
     private KafkaConsumer<byte[], byte[]> consumer;
 
-    public SourceEvents(SidecarConfig config) {
+    public SourceEvents(SidecarConfig config, KafkaClientConfigs clients) {
+        this.clients = clients;
         this.topics = Set.of(config.topics().predictions(), config.topics().predictionsReplay());
     }
 
@@ -70,9 +71,9 @@ public class SourceEvents {
 
     private KafkaConsumer<byte[], byte[]> consumer() {
         if (consumer == null) {
-            consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    DemoMode.bootstrapServers(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1), new ByteArrayDeserializer(),
+            consumer = new KafkaConsumer<>(clients.consumer("lrp-source-events", Map.of(
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1)),
+                    new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
         }
         return consumer;
