@@ -31,8 +31,8 @@ public record FeatureScaler(Kind kind, List<Double> offset, List<Double> scale) 
         }
         for (int i = 0; i < offset.size(); i++) {
             if (!Double.isFinite(offset.get(i)) || !Double.isFinite(scale.get(i)) || scale.get(i) < 0) {
-                throw new IllegalArgumentException("expected finite feature scaler values and a " + names(kind)[1]
-                        + " of at least the " + names(kind)[0] + ", found feature " + i + " with "
+                throw new IllegalArgumentException("expected finite feature scaler values and a non-negative "
+                        + names(kind)[1] + ", found feature " + i + " with "
                         + statistic(kind, offset.get(i), scale.get(i)));
             }
         }
