@@ -141,7 +141,7 @@ public class ModelLoader {
     }
 
     /** The scaler of the configuration: mean and std, or min and max, or none. */
-    static Optional<FeatureScaler> featureScaler(SidecarConfig.Model model) {
+    private static Optional<FeatureScaler> featureScaler(SidecarConfig.Model model) {
         boolean standard = model.featureMean().isPresent() || model.featureStd().isPresent();
         boolean minMax = model.featureMin().isPresent() || model.featureMax().isPresent();
         if (standard && minMax) {
