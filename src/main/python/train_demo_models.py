@@ -7,10 +7,16 @@ python3-sklearn and python3-onnx (torch 1.13 exports opset 13). The service itse
     python3 src/main/python/train_demo_models.py
 
 * digits.onnx: a small CNN on load_digits (8x8 images, pixel/16 in [0, 1]), 10 classes.
-* credit.onnx: an MLP on load_breast_cancer (30 named features, 2 classes, standing in for a credit model). Events
-  carry standardised features (the scaler is written to credit_scaler.json). The standardisation is kept out of the
-  model on purpose: LRP, like zennit, passes relevance through a scaling by its gradient, so a Sub/Div layer in front
-  would rescale every feature's relevance by 1/std and break conservation.
+* breast_cancer.onnx: an MLP on load_breast_cancer (30 named features, 2 classes: 0 = malignant, 1 = benign, the
+  dataset's target_names order). Events carry standardised features (the scaler is written to
+  breast_cancer_scaler.json; the service shows raw values with it). The standardisation is kept out of the model on
+  purpose: LRP, like zennit, passes relevance through a scaling by its gradient, so a Sub/Div layer in front would
+  rescale every feature's relevance by 1/std and break conservation. The report gives the range of the whole
+  standardised dataset, from which the service's data range (the bounds of a bare epsilon-gamma-box) is rounded
+  outward.
+
+scikit-learn bundles no credit-scoring dataset (its loaders are breast_cancer, diabetes, digits, iris, linnerud, wine
+and sample images) and Debian packages none, so the tabular demo is the breast-cancer model under its own name.
 """
 import json
 import os
@@ -41,7 +47,7 @@ class DigitsCnn(torch.nn.Module):
         return self.fc2(x)
 
 
-class CreditMlp(torch.nn.Module):
+class BreastCancerMlp(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self.fc1 = torch.nn.Linear(30, 32)
@@ -103,17 +109,19 @@ def main():
     mean, scale = x_train.mean(0), x_train.std(0)
     x_train = ((x_train - mean) / scale).astype(np.float32)
     x_test = ((x_test - mean) / scale).astype(np.float32)
-    with open(os.path.join(OUT, "credit_scaler.json"), "w") as scaler:
+    standardised = (cancer.data - mean) / scale
+    with open(os.path.join(OUT, "breast_cancer_scaler.json"), "w") as scaler:
         json.dump({"mean": mean.tolist(), "scale": scale.tolist()}, scaler, indent=1)
-    mlp = train(CreditMlp(), x_train, y_train, epochs=60, lr=2e-3)
-    export(mlp, x_test[:1], "credit.onnx")
-    np.save(os.path.join(OUT, "credit_holdout.npy"), x_test)
-    np.save(os.path.join(OUT, "credit_labels.npy"), y_test)
-    with open(os.path.join(OUT, "credit_features.json"), "w") as names:
+    mlp = train(BreastCancerMlp(), x_train, y_train, epochs=60, lr=2e-3)
+    export(mlp, x_test[:1], "breast_cancer.onnx")
+    np.save(os.path.join(OUT, "breast_cancer_holdout.npy"), x_test)
+    np.save(os.path.join(OUT, "breast_cancer_labels.npy"), y_test)
+    with open(os.path.join(OUT, "breast_cancer_features.json"), "w") as names:
         json.dump([name.replace(" ", "_") for name in cancer.feature_names], names, indent=1)
-    report["credit"] = {"train_accuracy": accuracy(mlp, x_train, y_train),
-                        "test_accuracy": accuracy(mlp, x_test, y_test), "test_rows": len(y_test),
-                        "classes": list(cancer.target_names)}
+    report["breast_cancer"] = {"train_accuracy": accuracy(mlp, x_train, y_train),
+                               "test_accuracy": accuracy(mlp, x_test, y_test), "test_rows": len(y_test),
+                               "classes": list(cancer.target_names),
+                               "standardised_range": [float(standardised.min()), float(standardised.max())]}
 
     report["software"] = {"torch": torch.__version__, "numpy": np.__version__}
     with open(os.path.join(OUT, "training_report.json"), "w") as out:

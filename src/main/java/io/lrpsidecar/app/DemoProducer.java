@@ -64,7 +64,8 @@ public class DemoProducer {
         }
         samples = new ArrayList<>();
         samples.addAll(samples(DemoModels.DIGITS, "demo/digits_holdout.npy", "demo/digits_labels.npy"));
-        samples.addAll(samples(DemoModels.CREDIT, "demo/credit_holdout.npy", "demo/credit_labels.npy"));
+        samples.addAll(samples(DemoModels.BREAST_CANCER, "demo/breast_cancer_holdout.npy",
+                "demo/breast_cancer_labels.npy"));
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, DemoMode.BOOTSTRAP,
                 ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {

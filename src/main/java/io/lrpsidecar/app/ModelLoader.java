@@ -6,6 +6,7 @@ import io.lrpsidecar.engine.composite.CompositeParser;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.runtime.DeviceChoice;
 import io.lrpsidecar.runtime.RuntimeSettings;
+import io.lrpsidecar.stream.FeatureScaler;
 import io.lrpsidecar.stream.ModelRegistry;
 import io.lrpsidecar.stream.ModelSettings;
 import io.lrpsidecar.stream.ServedModel;
@@ -46,9 +47,18 @@ public class ModelLoader {
                 config.runtime().threads(), 1);
         CompositeParser parser = new CompositeParser(file -> Npy.read(Path.of(file)).tensor());
         List<ModelSource> sources = new ArrayList<>();
-        config.models().forEach((name, model) -> sources.add(new ModelSource(name, model.version(), model.file(),
-                () -> Files.readAllBytes(Path.of(model.file())), settings(model), () -> vocabulary(model),
-                model.inputName(), model.logitsName())));
+        config.models().forEach((name, model) -> {
+            try {
+                sources.add(new ModelSource(name, model.version(), model.file(),
+                        () -> Files.readAllBytes(Path.of(model.file())), settings(model), () -> vocabulary(model),
+                        model.inputName(), model.logitsName()));
+            } catch (IllegalArgumentException e) {
+                String reason = "model " + name + ": " + e.getMessage();
+                failures.put(name, reason);
+                LOG.errorf("model %s version %s from %s cannot be served: %s", name, model.version(), model.file(),
+                        reason);
+            }
+        });
         if (sources.isEmpty() && DemoMode.active()) {
             sources.addAll(DemoModels.sources());
         }
@@ -125,7 +135,33 @@ public class ModelLoader {
                 model.featureNames().orElse(List.of()), model.maxBatchSize(), model.maxWait(),
                 model.conservationThreshold(), model.lowConfidence(), model.logitTolerance(), model.maxInputBytes(),
                 model.topK(), new ModelSettings.OverridePolicy(model.allowedComposites().orElse(List.of()),
-                        model.maxCompiledOverrides(), model.dataRangeLow(), model.dataRangeHigh()));
+                        model.maxCompiledOverrides(), model.dataRangeLow(), model.dataRangeHigh()))
+                .withPresentation(new ModelSettings.Presentation(model.classNames().orElse(List.of()),
+                        model.topClasses(), featureScaler(model)));
+    }
+
+    /** The scaler of the configuration: mean and std, or min and max, or none. */
+    private static Optional<FeatureScaler> featureScaler(SidecarConfig.Model model) {
+        boolean standard = model.featureMean().isPresent() || model.featureStd().isPresent();
+        boolean minMax = model.featureMin().isPresent() || model.featureMax().isPresent();
+        if (standard && minMax) {
+            throw new IllegalArgumentException("expected one feature scaler, feature-mean and feature-std or "
+                    + "feature-min and feature-max, found both kinds");
+        }
+        if (standard) {
+            return Optional.of(FeatureScaler.standard(both(model.featureMean(), "feature-mean", "feature-std"),
+                    both(model.featureStd(), "feature-std", "feature-mean")));
+        }
+        if (minMax) {
+            return Optional.of(FeatureScaler.minMax(both(model.featureMin(), "feature-min", "feature-max"),
+                    both(model.featureMax(), "feature-max", "feature-min")));
+        }
+        return Optional.empty();
+    }
+
+    private static List<Double> both(Optional<List<Double>> values, String name, String partner) {
+        return values.orElseThrow(() -> new IllegalArgumentException("expected " + name + " next to " + partner
+                + ", found only " + partner));
     }
 
     private static Vocabulary vocabulary(SidecarConfig.Model model) throws IOException {

@@ -220,6 +220,31 @@ public interface SidecarConfig {
         @WithDefault("10")
         int topK();
 
+        /** The name of every class in logit order (as many as the model has classes); unset: classes by index. */
+        Optional<List<String>> classNames();
+
+        /** How many of the most probable classes an explanation lists (capped by the number of classes). */
+        @WithDefault("5")
+        int topClasses();
+
+        /**
+         * Per input feature (flat C order), the mean of a standard scaler: the model saw {@code (raw - mean) / std},
+         * and explanations show {@code value * std + mean} as the raw value. Set with {@link #featureStd()}.
+         */
+        Optional<List<Double>> featureMean();
+
+        /** Per input feature, the standard deviation of a standard scaler. Set with {@link #featureMean()}. */
+        Optional<List<Double>> featureStd();
+
+        /**
+         * Per input feature, the minimum of a min/max scaler: the model saw {@code (raw - min) / (max - min)}.
+         * Set with {@link #featureMax()}, instead of mean and std.
+         */
+        Optional<List<Double>> featureMin();
+
+        /** Per input feature, the maximum of a min/max scaler. Set with {@link #featureMin()}. */
+        Optional<List<Double>> featureMax();
+
         /**
          * Composites that events and requests may ask for instead of the default (a built-in name allows any of its
          * parameters; other entries must equal the canonical spec). Unset: any composite.

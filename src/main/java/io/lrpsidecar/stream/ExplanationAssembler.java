@@ -48,6 +48,13 @@ final class ExplanationAssembler {
         for (double logit : logits) {
             logitList.add((float) logit);
         }
+        ModelSettings.Presentation presentation = model.settings().presentation();
+        List<String> classNames = presentation.classNames();
+        double[] probabilities = ClassProbabilities.softmax(logits);
+        int target = batch.targets()[row];
+        int predicted = argmax(logits);
+        List<FeatureRelevance> top = topFeatures(relevance, model.settings().topK(), tokens.isEmpty()
+                ? model.settings().featureNames() : tokenNames(tokens));
         return io.lrpsidecar.events.v1.Explanation.newBuilder()
                 .setEventId(event.getEventId())
                 .setModelName(model.name())
@@ -55,14 +62,14 @@ final class ExplanationAssembler {
                 .setModelSha256(model.sha256())
                 .setComposite(facts.compositeSpec())
                 .setCompositeHash(CompositeHash.of(facts.compositeSpec()))
-                .setTargetClass(batch.targets()[row])
+                .setTargetClass(target)
                 .setTargetSource(targetSource)
-                .setTargetLogit(logits[batch.targets()[row]])
+                .setTargetLogit(logits[target])
                 .setLogits(logitList)
-                .setPredictedClass(argmax(logits))
+                .setPredictedClass(predicted)
                 .setRelevance(TensorCodec.float32(event.getInput().getShape(), relevance))
-                .setTopFeatures(topFeatures(relevance, model.settings().topK(), tokens.isEmpty()
-                        ? model.settings().featureNames() : tokenNames(tokens)))
+                .setTopFeatures(tokens.isEmpty() ? withValues(top, TensorCodec.values(event.getInput()),
+                        presentation) : top)
                 .setRelevanceSum(batch.relevanceSum(row))
                 .setConservationError(batch.conservationError(row))
                 .setLedger(ledger(batch.ledger(), row))
@@ -76,6 +83,15 @@ final class ExplanationAssembler {
                         .build())
                 .setSource(pending.getSource())
                 .setTokens(tokens.isEmpty() ? null : tokens)
+                .setLabel(event.getLabel())
+                .setLabelName(ClassProbabilities.name(event.getLabel(), classNames))
+                .setReportedClass(event.getReportedClass())
+                .setReportedClassName(ClassProbabilities.name(event.getReportedClass(), classNames))
+                .setReportedScores(event.getReportedScores())
+                .setPredictedClassName(ClassProbabilities.name(predicted, classNames))
+                .setTargetClassName(ClassProbabilities.name(target, classNames))
+                .setProbabilities(Arrays.stream(probabilities).boxed().toList())
+                .setTopClasses(ClassProbabilities.top(probabilities, presentation.topClasses(), classNames))
                 .build();
     }
 
@@ -158,6 +174,18 @@ final class ExplanationAssembler {
                     .setRelevance(relevance[index]).build());
         }
         return top;
+    }
+
+    /**
+     * The top features with the model's input value of each, and its raw value when the model has a feature scaler.
+     */
+    static List<FeatureRelevance> withValues(List<FeatureRelevance> top, double[] input,
+            ModelSettings.Presentation presentation) {
+        return top.stream().map(feature -> {
+            double value = input[feature.getIndex()];
+            return FeatureRelevance.newBuilder(feature).setValue(value).setRawValue(presentation.featureScaler()
+                    .map(scaler -> scaler.raw(feature.getIndex(), value)).orElse(null)).build();
+        }).toList();
     }
 
     private static List<LedgerLayer> ledger(List<LedgerEntry> entries, int row) {

@@ -55,14 +55,6 @@ final class Flags {
 
     /** The largest softmax probability of the logits. */
     static double topProbability(double[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double logit : logits) {
-            max = Math.max(max, logit);
-        }
-        double sum = 0;
-        for (double logit : logits) {
-            sum += Math.exp(logit - max);
-        }
-        return 1 / sum;
+        return java.util.Arrays.stream(ClassProbabilities.softmax(logits)).max().orElse(Double.NaN);
     }
 }

@@ -20,10 +20,11 @@ import java.util.Optional;
  * @param topK                  how many top features an explanation lists
  * @param overrides             what composite overrides from events and requests may ask for
  * @param vocabulary            how the ids of a token model are shown (token strings, padding token)
+ * @param presentation          how explanations name the classes and show the raw feature values
  */
 public record ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
         Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
-        int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary) {
+        int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation) {
 
     public ModelSettings {
         featureNames = List.copyOf(featureNames);
@@ -34,7 +35,15 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
         }
     }
 
-    /** Settings without a vocabulary. */
+    /** Settings with the default presentation. */
+    public ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
+            Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
+            int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary) {
+        this(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold, lowConfidence,
+                logitTolerance, maxInputBytes, topK, overrides, vocabulary, Presentation.defaults());
+    }
+
+    /** Settings without a vocabulary, with the default presentation. */
     public ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
             Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
             int maxInputBytes, int topK, OverridePolicy overrides) {
@@ -45,7 +54,13 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
     /** The same settings showing token ids with {@code vocabulary}. */
     public ModelSettings withVocabulary(Vocabulary vocabulary) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
-                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary);
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation);
+    }
+
+    /** The same settings naming classes and scaling features as {@code presentation} says. */
+    public ModelSettings withPresentation(Presentation presentation) {
+        return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation);
     }
 
     /** Settings with the default override policy: any composite, eight compiled overrides kept. */
@@ -54,6 +69,31 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
             int maxInputBytes, int topK) {
         this(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold, lowConfidence,
                 logitTolerance, maxInputBytes, topK, OverridePolicy.defaults());
+    }
+
+    /**
+     * How explanations describe a model's output and input to people. Whether the class names and the scaler fit the
+     * model (one name per class, one statistic per input feature) is checked when the model is served.
+     *
+     * @param classNames    the name of every class in logit order, or empty
+     * @param topClasses    how many of the most probable classes an explanation lists (at most the class count)
+     * @param featureScaler how raw feature values were scaled into the model's input, if they were
+     */
+    public record Presentation(List<String> classNames, int topClasses, Optional<FeatureScaler> featureScaler) {
+        /** The number of top classes listed when the configuration does not say. */
+        public static final int DEFAULT_TOP_CLASSES = 5;
+
+        public Presentation {
+            classNames = List.copyOf(classNames);
+            if (topClasses < 0) {
+                throw new IllegalArgumentException("expected top-classes >= 0, found " + topClasses);
+            }
+        }
+
+        /** No class names, the default number of top classes, no scaler. */
+        public static Presentation defaults() {
+            return new Presentation(List.of(), DEFAULT_TOP_CLASSES, Optional.empty());
+        }
     }
 
     /**

@@ -2,24 +2,30 @@ package io.lrpsidecar.stream;
 
 import io.lrpsidecar.events.v1.Explanation;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
  * The released writer schemas the sidecar still reads besides the current ones, so that records written before an
  * upgrade (explanations on the topic and in the query store) keep decoding. A released schema is the current one
- * without the optional fields added since its release: same names and field order, hence the parsing fingerprint of
- * the released file ({@code ReleasedSchemasTest} checks it against {@code avro-schemas/history}).
+ * without the optional fields added since its release, in it and in the records it nests: same names and field order,
+ * hence the parsing fingerprint of the released file ({@code ReleasedSchemasTest} checks it against
+ * {@code avro-schemas/history}).
  */
 public final class ReleasedSchemas {
-    /** The fields of {@code Explanation} added after version 1. */
-    static final List<String> EXPLANATION_FIELDS_AFTER_V1 = List.of("tokens");
+    /** The fields added after version 1, by the full name of the record that gained them. */
+    static final Map<String, List<String>> FIELDS_AFTER_V1 = Map.of(
+            Explanation.getClassSchema().getFullName(), List.of("tokens", "label", "labelName", "reportedClass",
+                    "reportedClassName", "reportedScores", "predictedClassName", "targetClassName", "probabilities",
+                    "topClasses"),
+            "io.lrpsidecar.events.v1.FeatureRelevance", List.of("value", "rawValue"));
 
     private ReleasedSchemas() {
     }
 
     /** The {@code Explanation} schemas released before the current one (version 1). */
     public static List<Schema> explanation() {
-        return List.of(without(Explanation.getClassSchema(), EXPLANATION_FIELDS_AFTER_V1));
+        return List.of(without(Explanation.getClassSchema(), FIELDS_AFTER_V1));
     }
 
     /** The current {@code Explanation} serde, reading the released versions too. */
@@ -27,9 +33,32 @@ public final class ReleasedSchemas {
         return new AvroSerde<>(Explanation.getClassSchema(), explanation());
     }
 
-    private static Schema without(Schema record, List<String> added) {
-        return Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false,
-                record.getFields().stream().filter(field -> !added.contains(field.name()))
-                        .map(field -> new Schema.Field(field, field.schema())).toList());
+    /** {@code schema} with the {@code added} fields left out of every record it is or nests (arrays and unions). */
+    private static Schema without(Schema schema, Map<String, List<String>> added) {
+        return switch (schema.getType()) {
+            case RECORD -> added.containsKey(schema.getFullName()) || nestsChanged(schema, added)
+                    ? Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false,
+                            schema.getFields().stream()
+                                    .filter(field -> !added.getOrDefault(schema.getFullName(), List.of())
+                                            .contains(field.name()))
+                                    .map(field -> new Schema.Field(field, without(field.schema(), added))).toList())
+                    : schema;
+            case ARRAY -> Schema.createArray(without(schema.getElementType(), added));
+            case UNION -> Schema.createUnion(schema.getTypes().stream().map(type -> without(type, added)).toList());
+            default -> schema;
+        };
+    }
+
+    private static boolean nestsChanged(Schema record, Map<String, List<String>> added) {
+        return record.getFields().stream().anyMatch(field -> mentions(field.schema(), added));
+    }
+
+    private static boolean mentions(Schema schema, Map<String, List<String>> added) {
+        return switch (schema.getType()) {
+            case RECORD -> added.containsKey(schema.getFullName()) || nestsChanged(schema, added);
+            case ARRAY -> mentions(schema.getElementType(), added);
+            case UNION -> schema.getTypes().stream().anyMatch(type -> mentions(type, added));
+            default -> false;
+        };
     }
 }

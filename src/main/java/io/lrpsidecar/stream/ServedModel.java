@@ -73,6 +73,7 @@ public final class ServedModel implements AutoCloseable {
                 throw new IllegalArgumentException("model " + name + ": " + e.getMessage(), e);
             }
         }
+        checkPresentation(settings.presentation());
         for (String entry : settings.overrides().allowed()) {
             if (CompositeParser.BUILT_INS.contains(entry.trim())) {
                 allowedNames.add(entry.trim());
@@ -83,6 +84,28 @@ public final class ServedModel implements AutoCloseable {
         this.explainers = new ExplainerCache(defaultComposite.spec(), settings.overrides().maxCompiled(),
                 composite -> new CompiledExplainer(ExplainerCompiler.compile(model, composite, InitMode.LOGIT),
                         model, runtime));
+    }
+
+    /** The class names and the feature scaler must fit the model: one name per class, one statistic per feature. */
+    private void checkPresentation(ModelSettings.Presentation presentation) {
+        List<String> classNames = presentation.classNames();
+        if (!classNames.isEmpty() && classNames.size() != classes) {
+            throw new IllegalArgumentException("model " + name + ": expected " + classes + " class names (one per "
+                    + "class of '" + model.logits() + "'), found " + classNames.size() + ": " + classNames);
+        }
+        if (presentation.featureScaler().isPresent()) {
+            int features = model.rowShape().stream().reduce(1, Math::multiplyExact);
+            int scaled = presentation.featureScaler().get().features();
+            if (model.tokenInput()) {
+                throw new IllegalArgumentException("model " + name + ": a feature scaler is configured, but its "
+                        + "input '" + model.inputName() + "' holds int64 token ids, not scaled features");
+            }
+            if (scaled != features) {
+                throw new IllegalArgumentException("model " + name + ": expected a feature scaler of " + features
+                        + " values per statistic (one per feature of input '" + model.inputName() + "', shape "
+                        + model.rowShape() + "), found " + scaled);
+            }
+        }
     }
 
     /** The number of classes of the explained output. */

@@ -34,9 +34,9 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
                     Map.entry("lrp.models.digits.version", "1"),
                     Map.entry("lrp.models.digits.max-batch-size", "16"),
                     Map.entry("lrp.models.digits.max-wait", "50ms"),
-                    Map.entry("lrp.models.credit.file", ReferenceCase.folder("mlp_tabular").resolve("model.onnx")
+                    Map.entry("lrp.models.breast_cancer.file", ReferenceCase.folder("mlp_tabular").resolve("model.onnx")
                             .toString()),
-                    Map.entry("lrp.models.credit.version", "2"),
+                    Map.entry("lrp.models.breast_cancer.version", "2"),
                     Map.entry("lrp.runtime.threads", "1"),
                     Map.entry("lrp.api.key", API_KEY));
         } catch (Exception e) {

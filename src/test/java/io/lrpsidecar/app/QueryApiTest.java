@@ -71,12 +71,12 @@ class QueryApiTest {
     private Tensor digits;
 
     @BeforeAll
-    void publishDigitsAndCredit() throws Exception {
+    void publishDigitsAndBreastCancer() throws Exception {
         io.restassured.RestAssured.port = service.getPort();
         digits = Npy.read(ReferenceCase.folder("cnn_digits").resolve("input.npy")).tensor();
         long[] predicted = Npy.read(ReferenceCase.folder("cnn_digits").resolve("predicted.npy")).tensor()
                 .asLongs();
-        Tensor credit = Npy.read(ReferenceCase.folder("mlp_tabular").resolve("input.npy")).tensor();
+        Tensor breastCancer = Npy.read(ReferenceCase.folder("mlp_tabular").resolve("input.npy")).tensor();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
@@ -91,10 +91,10 @@ class QueryApiTest {
                 }
                 send(producer, event.build());
             }
-            int features = credit.size() / credit.dim(0);
-            send(producer, PredictionEvent.newBuilder().setEventId("credit-0").setModelName("credit")
+            int features = breastCancer.size() / breastCancer.dim(0);
+            send(producer, PredictionEvent.newBuilder().setEventId("cancer-0").setModelName("breast_cancer")
                     .setModelVersion("2").setEventTime(Instant.now())
-                    .setInput(TensorCodec.float32(List.of((long) features), row(credit, 0)))
+                    .setInput(TensorCodec.float32(List.of((long) features), row(breastCancer, 0)))
                     .setReportedClass(0).setAttributes(Map.of()).build());
         }
         String[] last = {""};
@@ -184,12 +184,12 @@ class QueryApiTest {
 
     @Test
     void aTabularExplanationIsDrawnAsFeatureBars() throws Exception {
-        byte[] png = given().get("/explanations/credit-0/heatmap.png").then().statusCode(200).extract()
+        byte[] png = given().get("/explanations/cancer-0/heatmap.png").then().statusCode(200).extract()
                 .asByteArray();
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
         assertTrue(image.getWidth() > image.getHeight(), "a bar chart, wider than tall: " + image.getWidth() + "x"
                 + image.getHeight());
-        given().queryParam("overlay", true).get("/explanations/credit-0/heatmap.png").then().statusCode(400);
+        given().queryParam("overlay", true).get("/explanations/cancer-0/heatmap.png").then().statusCode(400);
     }
 
     @Test

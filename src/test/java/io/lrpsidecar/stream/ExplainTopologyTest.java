@@ -164,8 +164,8 @@ class ExplainTopologyTest {
     @Test
     void explanationsEqualTheReferenceEngineAndCarryTheLedgerAndNamedFeatures() {
         TopologyFixture f = fixture(2, Duration.ofSeconds(10));
-        f.send(f.creditEvent("c0", 0, 0).setTargetClass(1).build());
-        f.send(f.creditEvent("c1", 1, 0).build());
+        f.send(f.breastCancerEvent("c0", 0, 0).setTargetClass(1).build());
+        f.send(f.breastCancerEvent("c1", 1, 0).build());
         List<Explanation> explained = f.explanations.readValuesToList();
         ExplainableModel model = ExplainableModel.load(ReferenceCase.folder("mlp_tabular").resolve("model.onnx"));
         var reference = new ReferenceExplainer(model, new CompositeParser(file -> null).parse("epsilon-plus-flat"));
@@ -185,8 +185,8 @@ class ExplainTopologyTest {
             assertEquals(5, explanation.getTopFeatures().size());
             assertEquals("feature_" + explanation.getTopFeatures().get(0).getIndex(),
                     explanation.getTopFeatures().get(0).getName());
-            assertEquals("credit", explanation.getModelName());
-            assertEquals("sha-credit", explanation.getModelSha256());
+            assertEquals("breast_cancer", explanation.getModelName());
+            assertEquals("sha-breast-cancer", explanation.getModelSha256());
             assertEquals("CPUExecutionProvider", explanation.getExecutionProvider());
             assertTrue(explanation.getRuntimeVersions().containsKey("onnxruntime"));
         }

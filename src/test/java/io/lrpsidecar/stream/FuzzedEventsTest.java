@@ -113,7 +113,7 @@ class FuzzedEventsTest {
 
     private static ModelRegistry registry() {
         ModelSettings settings = TopologyFixture.settings(16, Duration.ofMillis(50), TopologyFixture.TABULAR_FEATURES);
-        return new ModelRegistry().add(new ServedModel("credit", "2", "sha-credit", ExplainableModel.load(
+        return new ModelRegistry().add(new ServedModel("breast_cancer", "2", "sha-breast-cancer", ExplainableModel.load(
                 ReferenceCase.folder("mlp_tabular").resolve("model.onnx")), settings,
                 new RuntimeSettings(DeviceChoice.CPU, 1, 1), new CompositeParser(file -> {
                     throw new IllegalArgumentException("the configured composite reads no file");
@@ -121,7 +121,7 @@ class FuzzedEventsTest {
     }
 
     private static PredictionEvent.Builder event(String id, int row) {
-        return PredictionEvent.newBuilder().setEventId(id).setModelName("credit").setModelVersion("2")
+        return PredictionEvent.newBuilder().setEventId(id).setModelName("breast_cancer").setModelVersion("2")
                 .setEventTime(Instant.ofEpochMilli(999_000)).setInput(TopologyFixture.row(TABULAR, row))
                 .setReportedClass(0).setAttributes(Map.of());
     }

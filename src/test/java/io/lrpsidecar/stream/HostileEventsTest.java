@@ -36,9 +36,9 @@ class HostileEventsTest {
     private TopologyFixture fixture;
 
     private TopologyFixture fixture(ModelSettings.OverridePolicy overrides, TopologySettings topology) {
-        ModelSettings credit = new ModelSettings("epsilon-plus-flat", TargetPolicy.PREDICTED,
+        ModelSettings breastCancer = new ModelSettings("epsilon-plus-flat", TargetPolicy.PREDICTED,
                 TopologyFixture.TABULAR_FEATURES, 1, Duration.ofSeconds(10), 1.0, 0.0, 1e-3, 1 << 20, 5, overrides);
-        fixture = new TopologyFixture(TopologyFixture.settings(1, Duration.ofSeconds(10), List.of()), credit,
+        fixture = new TopologyFixture(TopologyFixture.settings(1, Duration.ofSeconds(10), List.of()), breastCancer,
                 DeviceChoice.CPU, topology, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         return fixture;
     }
@@ -56,9 +56,9 @@ class HostileEventsTest {
 
     /** Sends a valid event, the hostile bytes, another valid event; checks one dead letter and two explanations. */
     private DeadLetter sandwiched(TopologyFixture f, String name, byte[] hostile) {
-        f.send(f.creditEvent(name + "-before", 0, 0).build());
+        f.send(f.breastCancerEvent(name + "-before", 0, 0).build());
         f.predictions.pipeInput(name.getBytes(StandardCharsets.UTF_8), hostile);
-        f.send(f.creditEvent(name + "-after", 1, 0).build());
+        f.send(f.breastCancerEvent(name + "-after", 1, 0).build());
         List<String> explained = f.explanations.readValuesToList().stream().map(Explanation::getEventId).toList();
         assertEquals(List.of(name + "-before", name + "-after"), explained, name);
         List<DeadLetter> letters = f.deadLetters.readValuesToList();
@@ -81,7 +81,7 @@ class HostileEventsTest {
                 "string", HandcraftedAvro.predictionEvent(encoder ->
                         encoder.writeLong(HandcraftedAvro.HOSTILE_LENGTH)),
                 "map", HandcraftedAvro.predictionEvent(encoder -> {
-                    byte[] valid = f.events.encode(f.creditEvent("m", 0, 0).build());
+                    byte[] valid = f.events.encode(f.breastCancerEvent("m", 0, 0).build());
                     // everything up to the attributes map of a valid event, then a hostile map block count
                     int attributes = valid.length - 2;
                     encoder.writeFixed(valid, 10, attributes - 10);
@@ -115,7 +115,7 @@ class HostileEventsTest {
         for (String spec : List.of("epsilon-gamma-box(low=@/dev/zero,high=1)",
                 "epsilon-gamma-box(low=@/missing.npy,high=1)", "epsilon-gamma-box(low=@" + readable + ",high=1)",
                 "first=zbox(low=@" + readable + ",high=1);dense=epsilon")) {
-            byte[] event = f.events.encode(f.creditEvent("override", 2, 0).setComposite(spec).build());
+            byte[] event = f.events.encode(f.breastCancerEvent("override", 2, 0).setComposite(spec).build());
             DeadLetter letter = sandwiched(f, "override", event);
             assertEquals(FailedStage.VALIDATE, letter.getStage(), spec);
             assertEquals("bad-composite", letter.getReason(), spec);
@@ -130,14 +130,14 @@ class HostileEventsTest {
                 Optional.empty()), TopologySettings.defaults());
         int overrides = 1000;
         for (int i = 0; i < overrides; i++) {
-            f.send(f.creditEvent("eps-" + i, i % 10, 0).setComposite("epsilon(" + (1e-6 + i * 1e-9) + ")").build());
+            f.send(f.breastCancerEvent("eps-" + i, i % 10, 0).setComposite("epsilon(" + (1e-6 + i * 1e-9) + ")").build());
         }
         List<Explanation> explained = f.explanations.readValuesToList();
         assertEquals(overrides, explained.size());
         assertEquals(overrides, explained.stream().map(Explanation::getComposite).distinct().count());
-        ServedModel credit = f.registry.find("credit", "2").orElseThrow();
-        assertEquals(4, credit.compiledExplainers(), "four overrides (the default was never used)");
-        assertEquals(overrides - 4, credit.explainerEvictions());
+        ServedModel breastCancer = f.registry.find("breast_cancer", "2").orElseThrow();
+        assertEquals(4, breastCancer.compiledExplainers(), "four overrides (the default was never used)");
+        assertEquals(overrides - 4, breastCancer.explainerEvictions());
         assertTrue(f.deadLetters.isEmpty());
     }
 
@@ -145,9 +145,9 @@ class HostileEventsTest {
     void theAllowListRefusesOtherComposites() {
         TopologyFixture f = fixture(new ModelSettings.OverridePolicy(List.of("epsilon", "zplus(1e-6)"), 4,
                 Optional.empty(), Optional.empty()), TopologySettings.defaults());
-        f.send(f.creditEvent("a", 0, 0).setComposite("epsilon(0.25)").build());
-        f.send(f.creditEvent("b", 1, 0).setComposite("zplus").build());
-        f.send(f.creditEvent("c", 2, 0).setComposite("epsilon-alpha2-beta1").build());
+        f.send(f.breastCancerEvent("a", 0, 0).setComposite("epsilon(0.25)").build());
+        f.send(f.breastCancerEvent("b", 1, 0).setComposite("zplus").build());
+        f.send(f.breastCancerEvent("c", 2, 0).setComposite("epsilon-alpha2-beta1").build());
         assertEquals(List.of("a", "b"), f.explanations.readValuesToList().stream().map(Explanation::getEventId)
                 .toList());
         DeadLetter letter = f.deadLetters.readValue();
@@ -161,8 +161,8 @@ class HostileEventsTest {
         fixture = new TopologyFixture(waiting, waiting, DeviceChoice.CPU);
         TopologyFixture f = fixture;
         for (int i = 0; i < 3; i++) {
-            f.send(f.creditEvent("live-" + i, i, 0).build());
-            f.replay(f.creditEvent("replayed-" + i, i, 0).build(), "replay-1");
+            f.send(f.breastCancerEvent("live-" + i, i, 0).build());
+            f.replay(f.breastCancerEvent("replayed-" + i, i, 0).build(), "replay-1");
         }
         f.driver.advanceWallClockTime(Duration.ofSeconds(11));
         assertEquals(List.of("live-0", "live-1", "live-2"), f.explanations.readValuesToList().stream()
@@ -175,7 +175,7 @@ class HostileEventsTest {
     @Test
     void aReplayHeaderOnTheLiveTopicDoesNotMakeAReplay() {
         TopologyFixture f = fixture();
-        PredictionEvent event = f.creditEvent("forged", 0, 0).build();
+        PredictionEvent event = f.breastCancerEvent("forged", 0, 0).build();
         f.predictions.pipeInput(new TestRecord<>("forged".getBytes(StandardCharsets.UTF_8), f.events.encode(event),
                 ReplayHeader.with("not-a-replay")));
         assertEquals("forged", f.explanations.readValue().getEventId());
@@ -209,7 +209,7 @@ class HostileEventsTest {
                 Duration.ofMillis(10), 3, Duration.ofHours(6), limit));
         // a 40 KB event id fits the input limit, but the explanation, keyed by it and repeating it, does not
         String longId = "x".repeat(40_000);
-        PredictionEvent event = f.creditEvent(longId, 0, 1).setLabel(0).build();
+        PredictionEvent event = f.breastCancerEvent(longId, 0, 1).setLabel(0).build();
         DeadLetter letter = sandwiched(f, "long-id", f.events.encode(event));
         assertEquals(FailedStage.EXPLAIN, letter.getStage());
         assertEquals("output-too-large", letter.getReason());
@@ -222,7 +222,7 @@ class HostileEventsTest {
     void unknownModelNamesAreCountedUnderUnknown() {
         TopologyFixture f = fixture();
         String name = "m".repeat(100_000);
-        DeadLetter letter = sandwiched(f, "unknown", f.events.encode(f.creditEvent("u", 0, 0).setModelName(name)
+        DeadLetter letter = sandwiched(f, "unknown", f.events.encode(f.breastCancerEvent("u", 0, 0).setModelName(name)
                 .build()));
         assertEquals("unknown-model", letter.getReason());
         assertTrue(letter.getErrorMessage().length() <= DeadLetters.MAX_MESSAGE_CHARS + 40);
@@ -236,7 +236,7 @@ class HostileEventsTest {
     @Test
     void conservationErrorsLandInBucketsBelowOne() {
         TopologyFixture f = fixture();
-        f.send(f.creditEvent("bucket", 0, 0).build());
+        f.send(f.breastCancerEvent("bucket", 0, 0).build());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         StreamMetrics metrics = new StreamMetrics(registry);
         Explanation explanation = Explanation.newBuilder(f.explanations.readValue()).setConservationError(0.04)
@@ -244,7 +244,7 @@ class HostileEventsTest {
         metrics.explained(explanation, 2_000_000, 1_000_000);
         String scrape = registry.scrape();
         String series = "lrp_conservation_error_ppb_bucket{composite=\"" + explanation.getCompositeHash()
-                + "\",model=\"credit\",version=\"2\",le=";
+                + "\",model=\"breast_cancer\",version=\"2\",le=";
         assertTrue(scrape.contains(series + "\"1.0E7\",} 0.0"), "nothing at or below 0.01: " + scrape);
         assertTrue(scrape.contains(series + "\"5.0E7\",} 1.0"), "0.04 in the 0.05 bucket: " + scrape);
         assertTrue(scrape.contains(series + "\"1000.0\",} 0.0"), "a bucket at 1e-6: " + scrape);

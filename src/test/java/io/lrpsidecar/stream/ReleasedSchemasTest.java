@@ -3,7 +3,9 @@ package io.lrpsidecar.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.lrpsidecar.events.v1.ClassProbability;
 import io.lrpsidecar.events.v1.Explanation;
+import io.lrpsidecar.events.v1.FeatureRelevance;
 import io.lrpsidecar.events.v1.SourcePosition;
 import io.lrpsidecar.events.v1.TargetSource;
 import io.lrpsidecar.events.v1.Timings;
@@ -20,7 +22,10 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
-/** Explanations written with the released version 1 schema still decode after tokens were added. */
+/**
+ * Explanations written with the released version 1 schema still decode after fields were added, and a consumer that
+ * knows only version 1 reads the records written now.
+ */
 class ReleasedSchemasTest {
     private static Schema releasedV1Explanation() throws IOException {
         Schema.Parser parser = new Schema.Parser();
@@ -52,6 +57,35 @@ class ReleasedSchemasTest {
         assertNull(decoded.getTokens());
         assertEquals(List.of(12L), decoded.getRelevance().getShape());
         assertEquals(List.of(1.5f, -0.5f), decoded.getLogits());
+    }
+
+    @Test
+    void aVersion1ConsumerReadsAnExplanationWithTheFieldsAddedSince() throws IOException {
+        Schema v1 = releasedV1Explanation();
+        Explanation current = Explanation.newBuilder(sample()).setTokens(null)
+                .setTopFeatures(List.of(FeatureRelevance.newBuilder().setIndex(0).setName("mean_radius")
+                        .setRelevance(0.75).setValue(-0.12).setRawValue(13.68).build()))
+                .setLabel(1).setLabelName("benign").setReportedClass(0).setReportedClassName("malignant")
+                .setReportedScores(List.of(1.5f, -0.5f)).setPredictedClassName("malignant")
+                .setTargetClassName("malignant").setProbabilities(List.of(0.8807970779778823, 0.11920292202211769))
+                .setTopClasses(List.of(ClassProbability.newBuilder().setClassIndex(0).setName("malignant")
+                        .setProbability(0.8807970779778823).build()))
+                .build();
+        byte[] written = new AvroSerde<Explanation>(Explanation.getClassSchema()).encode(current);
+
+        BinaryMessageDecoder<GenericRecord> v1Consumer = new BinaryMessageDecoder<>(GenericData.get(), v1);
+        v1Consumer.addSchema(Explanation.getClassSchema());
+        GenericRecord read = v1Consumer.decode(written);
+
+        assertEquals(v1, read.getSchema());
+        assertEquals("e1", read.get("eventId").toString());
+        assertEquals(List.of(1.5f, -0.5f), read.get("logits"));
+        GenericRecord feature = (GenericRecord) ((List<?>) read.get("topFeatures")).get(0);
+        assertEquals("mean_radius", feature.get("name").toString());
+        assertEquals(0.75, feature.get("relevance"));
+        assertEquals(List.of("index", "name", "relevance"), feature.getSchema().getFields().stream()
+                .map(Schema.Field::name).toList(), "the version 1 FeatureRelevance");
+        assertNull(read.getSchema().getField("probabilities"), "version 1 has no probabilities");
     }
 
     /** An explanation of a token model, tokens included. */

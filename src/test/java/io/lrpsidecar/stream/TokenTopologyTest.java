@@ -184,11 +184,11 @@ class TokenTopologyTest {
                 ExplainableModel.load(MODEL), settings(new Vocabulary(List.of(), OptionalLong.of(40))), runtime,
                 TopologyFixture.PARSER));
         assertEquals("model text: expected a padding token id in [0, 40), found 40", badPadding.getMessage());
-        var floatModel = assertThrows(IllegalArgumentException.class, () -> new ServedModel("credit", "1", "sha",
+        var floatModel = assertThrows(IllegalArgumentException.class, () -> new ServedModel("breast_cancer", "1", "sha",
                 ExplainableModel.load(ReferenceCase.folder("mlp_tabular").resolve("model.onnx")),
                 settings(new Vocabulary(List.of("a"), OptionalLong.empty())).withVocabulary(
                         new Vocabulary(List.of("a"), OptionalLong.empty())), runtime, TopologyFixture.PARSER));
-        assertTrue(floatModel.getMessage().startsWith("model credit: a vocabulary or padding token id is "
+        assertTrue(floatModel.getMessage().startsWith("model breast_cancer: a vocabulary or padding token id is "
                 + "configured, but its input"), floatModel.getMessage());
     }
 
@@ -196,7 +196,7 @@ class TokenTopologyTest {
     void explanationsOfFloatModelsCarryNoTokens() {
         fixture = new TopologyFixture(TopologyFixture.settings(1, Duration.ofSeconds(10), List.of()),
                 TopologyFixture.settings(1, Duration.ofSeconds(10), List.of()), DeviceChoice.CPU);
-        fixture.send(fixture.creditEvent("c0", 0, 0).build());
+        fixture.send(fixture.breastCancerEvent("c0", 0, 0).build());
         assertNull(fixture.explanations.readValue().getTokens());
     }
 

@@ -61,7 +61,7 @@ final class TopologyFixture implements AutoCloseable {
                 .add(new ServedModel("digits", "1", "sha-digits", ExplainableModel.load(
                         ReferenceCase.folder("cnn_digits").resolve("model.onnx")), digitsSettings,
                         new RuntimeSettings(device, 1, 1), PARSER))
-                .add(new ServedModel("credit", "2", "sha-credit", ExplainableModel.load(
+                .add(new ServedModel("breast_cancer", "2", "sha-breast-cancer", ExplainableModel.load(
                         ReferenceCase.folder("mlp_tabular").resolve("model.onnx")), tabularSettings,
                         new RuntimeSettings(device, 1, 1), PARSER)), topologySettings, meters);
     }
@@ -131,8 +131,8 @@ final class TopologyFixture implements AutoCloseable {
                 .setReportedClass(reportedClass).setAttributes(Map.of());
     }
 
-    PredictionEvent.Builder creditEvent(String id, int row, int reportedClass) {
-        return PredictionEvent.newBuilder().setEventId(id).setModelName("credit").setModelVersion("2")
+    PredictionEvent.Builder breastCancerEvent(String id, int row, int reportedClass) {
+        return PredictionEvent.newBuilder().setEventId(id).setModelName("breast_cancer").setModelVersion("2")
                 .setEventTime(Instant.ofEpochMilli(999_000)).setInput(row(tabular, row))
                 .setReportedClass(reportedClass).setAttributes(Map.of());
     }

@@ -41,10 +41,10 @@ public final class HandcraftedAvro {
         }
     }
 
-    /** The fields of a {@code credit} version 2 event up to the input's dtype (FLOAT32). */
+    /** The fields of a {@code breast_cancer} version 2 event up to the input's dtype (FLOAT32). */
     public static void fieldsUpToShape(BinaryEncoder encoder) throws IOException {
         encoder.writeString("e");
-        encoder.writeString("credit");
+        encoder.writeString("breast_cancer");
         encoder.writeString("2");
         encoder.writeLong(999_000L);
         encoder.writeEnum(DataType.FLOAT32.ordinal());
