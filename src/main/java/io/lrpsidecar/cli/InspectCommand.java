@@ -71,6 +71,10 @@ public class InspectCommand implements Callable<Integer> {
         out.printf("explained output '%s'%s; composite %s%n", explainable.logits(),
                 explainable.outputActivation().map(node -> " (input of the final " + node.opType() + ")").orElse(""),
                 parsed.spec());
+        if (explainable.mergesBatch()) {
+            out.println("the batch is merged with another axis (as nn.MultiheadAttention folds the heads into it): "
+                    + "both engines explain one row at a time, the compiled one in an ONNX Scan over the rows");
+        }
         out.printf("%-28s %-18s %-10s %-20s %s%n", "node", "op", "kind", "output shape", "rule");
         for (Node node : graph.nodes()) {
             int[] shape = shapes.get(node.output());

@@ -103,6 +103,26 @@ class CompileAndInspectTest {
     }
 
     @Test
+    void inspectSaysWhenTheBatchIsMergedWithAnotherAxis() throws Exception {
+        Path folded = work.resolve("folded_heads.onnx");
+        java.nio.file.Files.write(folded, io.lrpsidecar.graph.OnnxModelWriter.write(
+                io.lrpsidecar.testing.RandomTransformers.build(new java.util.Random(1),
+                        new io.lrpsidecar.testing.RandomTransformers.Options(false, 2, 1, true, true, true, true))
+                        .graph()));
+        String merged = "the batch is merged with another axis";
+
+        CliLauncher.Result result = launcher.launch("inspect", "--model", folded.toString(), "--composite",
+                "attnlrp");
+        CliLauncher.Result plain = launcher.launch("inspect", "--model",
+                ReferenceCase.folder("text_transformer").resolve("model.onnx").toString(), "--composite", "attnlrp");
+
+        assertEquals(0, result.exitCode(), result.getErrorOutput());
+        assertTrue(result.getOutput().contains(merged + " (as nn.MultiheadAttention folds the heads into it)"),
+                result.getOutput());
+        assertTrue(!plain.getOutput().contains(merged), plain.getOutput());
+    }
+
+    @Test
     void inspectNamesUnsupportedNodesInsteadOfFailing() throws Exception {
         Path model = work.resolve("unsupported.onnx");
         io.lrpsidecar.graph.Graph digits = io.lrpsidecar.graph.OnnxModelReader.read(DIGITS.resolve("model.onnx"));
