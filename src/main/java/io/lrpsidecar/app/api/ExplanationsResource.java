@@ -2,6 +2,12 @@ package io.lrpsidecar.app.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrpsidecar.app.SidecarConfig;
+import io.lrpsidecar.app.openapi.ApiSchemas;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.FeatureRelevance;
 import io.lrpsidecar.events.v1.Flag;
@@ -52,8 +58,10 @@ public class ExplanationsResource {
     @GET
     @Path("{eventId}")
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "The explanation", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiSchemas.EXPLANATION)))
     public Response byId(@PathParam("eventId") String eventId, @QueryParam("composite") String compositeHash,
-            @QueryParam("local") String local) {
+            @Parameter(hidden = true) @QueryParam("local") String local) {
         return ownedBy(eventId, QueryParameters.bool("local", local), "", compositeHash, "", () -> Response.ok(
                 ExplanationViews.full(find(eventId, compositeHash))).build());
     }
@@ -65,9 +73,11 @@ public class ExplanationsResource {
     @GET
     @Path("{eventId}/heatmap.png")
     @Produces("image/png")
+    @APIResponse(responseCode = "200", description = "A PNG image", content = @Content(mediaType = "image/png",
+            schema = @Schema(type = SchemaType.STRING, format = "binary")))
     public Response heatmap(@PathParam("eventId") String eventId, @QueryParam("composite") String compositeHash,
             @QueryParam("overlay") String overlayParameter, @QueryParam("scale") String scaleParameter,
-            @QueryParam("local") String local) {
+            @Parameter(hidden = true) @QueryParam("local") String local) {
         boolean overlay = QueryParameters.bool("overlay", overlayParameter);
         int scale = QueryParameters.integer("scale", scaleParameter, 1, 1, Heatmap.MAX_SCALE);
         String query = "&overlay=" + overlay + "&scale=" + scale;
@@ -81,8 +91,11 @@ public class ExplanationsResource {
      */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "Summaries, newest first", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiSchemas.EXPLANATION_SUMMARIES)))
     public Response newest(@QueryParam("model") String model, @QueryParam("flag") String flag,
-            @QueryParam("limit") String limitParameter, @QueryParam("local") String localParameter) {
+            @QueryParam("limit") String limitParameter,
+            @Parameter(hidden = true) @QueryParam("local") String localParameter) {
         int limit = QueryParameters.integer("limit", limitParameter, Math.min(DEFAULT_LIMIT, maxLimit), 1, maxLimit);
         boolean local = QueryParameters.bool("local", localParameter);
         Optional<Flag> wanted = Optional.ofNullable(flag).map(ExplanationsResource::flag);

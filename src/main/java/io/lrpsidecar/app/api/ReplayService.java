@@ -34,6 +34,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Replays selected predictions: reads the selection from a predictions topic (by default the flagged one), publishes
@@ -59,8 +60,9 @@ public class ReplayService {
     }
 
     /** Progress of one replay. */
-    public record Progress(String id, String topic, String composite, int selected, long explained, long failed,
-            boolean done, Instant startedAt) {
+    @Schema(name = "ReplayProgress")
+    public record Progress(String id, String topic, @Schema(nullable = true) String composite, int selected,
+            long explained, long failed, boolean done, Instant startedAt) {
     }
 
     /** Checks the request ({@link ReplayRequestValidator}), reads its selection and publishes it. */
