@@ -7,6 +7,7 @@ import io.lrpsidecar.npy.NpyFormatException;
 import io.lrpsidecar.runtime.GpuUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -38,9 +39,9 @@ class UserErrorHandler implements IExecutionExceptionHandler {
     static int handleParameterError(CommandLine.ParameterException exception, String[] args) {
         CommandLine commandLine = exception.getCommandLine();
         String suggestion = "";
-        if (exception instanceof CommandLine.UnmatchedArgumentException unmatched
-                && !unmatched.getSuggestions().isEmpty()) {
-            suggestion = "; did you mean " + unmatched.getSuggestions().stream().limit(3)
+        if (exception instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            List<String> suggestions = DidYouMean.suggestions(unmatched);
+            suggestion = suggestions.isEmpty() ? "" : "; did you mean " + suggestions.stream()
                     .map(candidate -> "'" + candidate + "'").collect(Collectors.joining(" or ")) + "?";
         }
         commandLine.getErr().println("lrp: " + exception.getMessage() + suggestion + " (see '"

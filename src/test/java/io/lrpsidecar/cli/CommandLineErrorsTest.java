@@ -83,8 +83,18 @@ class CommandLineErrorsTest {
         String tail = oneErrorLine(launcher.launch("tial", "explanations"), UserErrorHandler.BAD_USAGE);
         assertTrue(tail.contains("did you mean 'tail'"), tail);
 
-        String option = oneErrorLine(launcher.launch("explain", "--modle", "m.onnx"), UserErrorHandler.BAD_USAGE);
-        assertTrue(option.contains("did you mean '--model'"), option);
+        String option = oneErrorLine(launcher.launch("explain", "--model", "m.onnx", "--input", "x.npy", "--ouptut",
+                "r.npy"), UserErrorHandler.BAD_USAGE);
+        assertTrue(option.contains("'--ouptut'") && option.contains("did you mean '--output'"), option);
+    }
+
+    @Test
+    void suggestionsAreTheWordsWithinTwoEditsNearestFirst() {
+        assertEquals(1, DidYouMean.edits("tial", "tail"));
+        assertEquals(List.of("tail"), DidYouMean.nearest("tial", List.of("explain", "compile", "inspect", "tail",
+                "replay")));
+        assertEquals(List.of("replay", "delay"), DidYouMean.nearest("rpelay", List.of("delay", "replay", "tail")));
+        assertEquals(List.of(), DidYouMean.nearest("frobnicate", List.of("explain", "tail")));
     }
 
     @Test
