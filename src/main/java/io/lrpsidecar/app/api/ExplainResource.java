@@ -4,11 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrpsidecar.app.ModelLoader;
 import io.lrpsidecar.app.openapi.ApiSchemas;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.stream.AvroJsonReader;
 import io.lrpsidecar.stream.SingleEventExplainer;
@@ -20,6 +15,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * Synchronous explanation of one prediction event given as JSON (the form {@code GET /explanations/{id}} and
@@ -42,8 +42,8 @@ public class ExplainResource {
     @APIResponse(responseCode = "200", description = "The explanation (not published)", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiSchemas.EXPLANATION)))
     public ObjectNode explain(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(ref = ApiSchemas.PREDICTION_EVENT))) JsonNode body, @QueryParam("composite") String composite,
-            @QueryParam("target") String targetParameter) {
+            schema = @Schema(ref = ApiSchemas.PREDICTION_EVENT))) JsonNode body,
+            @QueryParam("composite") String composite, @QueryParam("target") String targetParameter) {
         Optional<Integer> target = QueryParameters.optionalInteger("target", targetParameter, 0, Integer.MAX_VALUE);
         if (body == null || !body.isObject()) {
             throw new ApiException(Response.Status.BAD_REQUEST, "invalid-event", "expected a JSON PredictionEvent "

@@ -3,11 +3,6 @@ package io.lrpsidecar.app.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrpsidecar.app.SidecarConfig;
 import io.lrpsidecar.app.openapi.ApiSchemas;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.FeatureRelevance;
 import io.lrpsidecar.events.v1.Flag;
@@ -33,6 +28,11 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Recent explanations: by event id, as a heatmap or feature bars, and the newest ones. An event's explanations are
