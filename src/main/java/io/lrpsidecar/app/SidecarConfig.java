@@ -114,6 +114,9 @@ public interface SidecarConfig {
         @WithDefault("X-API-Key")
         String keyHeader();
 
+        /** Whether Swagger UI is served at {@code /q/swagger-ui}; unset: only in the embedded demo mode. */
+        Optional<Boolean> swaggerUi();
+
         /** How long explanations stay queryable. */
         @WithDefault("6h")
         Duration retention();

@@ -1,5 +1,7 @@
 package io.lrpsidecar.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -10,9 +12,13 @@ import java.util.logging.Logger;
 /**
  * Logging of the command line: warnings and errors only, one line each on stderr ({@code lrp: WARNING: ...}), so
  * that results on stdout stay clean. DJL's own notice about CUDA is silenced: the runtime logs its own single line
- * when it falls back from CUDA.
+ * when it falls back from CUDA. Kafka clients' warnings (a broker that does not answer, retried forever) are silenced
+ * too: {@code lrp tail} and {@code lrp replay} report such failures in their own one line.
  */
 final class CliLogging {
+    /** The quieted loggers, held so that their levels are not collected with them. */
+    private static final List<Logger> QUIETED = new ArrayList<>();
+
     private CliLogging() {
     }
 
@@ -32,6 +38,10 @@ final class CliLogging {
         });
         root.addHandler(console);
         root.setLevel(Level.WARNING);
-        Logger.getLogger("ai.djl").setLevel(Level.SEVERE);
+        for (String name : List.of("ai.djl", "org.apache.kafka")) {
+            Logger quiet = Logger.getLogger(name);
+            quiet.setLevel(Level.SEVERE);
+            QUIETED.add(quiet);
+        }
     }
 }

@@ -37,6 +37,7 @@ public class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        IoErrors.requireWritable(output, "--output");
         CompiledModel compiled = ExplainerCompiler.compile(modelOptions.loadModel(), modelOptions.parseComposite(),
                 modelOptions.initMode(), capture);
         byte[] bytes = compiled.toOnnx();

@@ -70,6 +70,12 @@ public class ExplainCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new UserInputException("--batch-size " + batchSize + ": expected a whole number of at least 1");
         }
+        if (output != null) {
+            IoErrors.requireWritable(output, "--output");
+        }
+        if (ledger != null) {
+            IoErrors.requireWritable(ledger, "--ledger");
+        }
         ExplainableModel explainable = modelOptions.loadModel();
         Composite parsed = modelOptions.parseComposite();
         Target chosen = TargetOption.parse(target);

@@ -5,7 +5,6 @@ import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.ExplanationMetrics;
 import io.lrpsidecar.events.v1.FlaggedPrediction;
 import io.lrpsidecar.events.v1.PredictionEvent;
-import io.lrpsidecar.stream.AvroJson;
 import io.lrpsidecar.stream.AvroSerde;
 import io.lrpsidecar.stream.ReleasedSchemas;
 import java.io.PrintWriter;
@@ -15,7 +14,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -70,6 +74,10 @@ public class TailCommand implements Callable<Integer> {
             description = "Stop after this many seconds without a record (0: never).")
     long timeoutSeconds;
 
+    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Give up when no broker answers within this many seconds (default ${DEFAULT-VALUE}).")
+    long connectTimeoutSeconds;
+
     @Override
     public Integer call() {
         String recordType = type != null ? type : TYPE_BY_TOPIC.get(topic);
@@ -85,6 +93,7 @@ public class TailCommand implements Callable<Integer> {
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        requireBroker();
         PrintWriter out = spec.commandLine().getOut();
         long printed = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
@@ -93,7 +102,7 @@ public class TailCommand implements Callable<Integer> {
             long lastRecord = System.nanoTime();
             while (max == 0 || printed < max) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    out.println(AvroJson.toJson(serde.deserializer().deserialize(topic, record.value())));
+                    out.println(TailJson.render(serde.deserializer().deserialize(topic, record.value())));
                     lastRecord = System.nanoTime();
                     if (++printed == max) {
                         break;
@@ -106,5 +115,29 @@ public class TailCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Fails with one line when no broker at {@link #bootstrap} answers within the connect timeout. */
+    private void requireBroker() {
+        if (connectTimeoutSeconds < 1) {
+            throw new UserInputException("expected --connect-timeout to be at least 1 second, found "
+                    + connectTimeoutSeconds);
+        }
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, TimeUnit.SECONDS.toMillis(connectTimeoutSeconds));
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+        try (Admin admin = Admin.create(properties)) {
+            admin.describeCluster().nodes().get(connectTimeoutSeconds, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new UserInputException("cannot reach a Kafka broker at " + bootstrap + " within "
+                    + connectTimeoutSeconds + " s (--connect-timeout); expected a running broker there (--bootstrap)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserInputException("interrupted while connecting to " + bootstrap);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new UserInputException("cannot connect to " + bootstrap + ": " + e.getMessage());
+        }
     }
 }

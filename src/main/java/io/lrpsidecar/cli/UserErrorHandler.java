@@ -7,6 +7,8 @@ import io.lrpsidecar.npy.NpyFormatException;
 import io.lrpsidecar.runtime.GpuUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -23,7 +25,7 @@ class UserErrorHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception exception, CommandLine commandLine, ParseResult parseResult) {
         if (isUserError(exception)) {
-            commandLine.getErr().println("lrp: " + exception.getMessage());
+            commandLine.getErr().println("lrp: " + IoErrors.describe(exception));
             return BAD_INPUT;
         }
         commandLine.getErr().println("lrp: internal error: " + exception.getClass().getSimpleName() + ": "
@@ -36,8 +38,14 @@ class UserErrorHandler implements IExecutionExceptionHandler {
 
     static int handleParameterError(CommandLine.ParameterException exception, String[] args) {
         CommandLine commandLine = exception.getCommandLine();
-        commandLine.getErr().println("lrp: " + exception.getMessage() + " (see '" + commandLine.getCommandSpec()
-                .qualifiedName() + " --help')");
+        String suggestion = "";
+        if (exception instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            List<String> suggestions = DidYouMean.suggestions(unmatched);
+            suggestion = suggestions.isEmpty() ? "" : "; did you mean " + suggestions.stream()
+                    .map(candidate -> "'" + candidate + "'").collect(Collectors.joining(" or ")) + "?";
+        }
+        commandLine.getErr().println("lrp: " + exception.getMessage() + suggestion + " (see '"
+                + commandLine.getCommandSpec().qualifiedName() + " --help')");
         return BAD_USAGE;
     }
 

@@ -101,6 +101,16 @@ class HttpEdgeTest {
 
     @Test
     @Order(1)
+    void swaggerUiIsNotServedOutsideTheDemoMode() throws Exception {
+        for (String target : List.of("/q/swagger-ui", "/q/swagger-ui/", "/q/swagger-ui/index.html")) {
+            RawAnswer answer = raw("GET", target, Map.of(), "");
+            assertError(answer, 404, "not-found", "demo mode");
+        }
+        assertEquals(200, raw("GET", "/q/openapi", Map.of(), "").status(), "the document itself stays served");
+    }
+
+    @Test
+    @Order(1)
     void doubleEncodedDotsAreALiteralIdAndNeverAnotherRoute() throws Exception {
         RawAnswer literal = raw("GET", "/explanations/%252e%252e", Map.of(), "");
         assertEquals(404, literal.status(), literal.body());

@@ -3,6 +3,7 @@ package io.lrpsidecar.app.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrpsidecar.app.ModelLoader;
+import io.lrpsidecar.app.openapi.ApiSchemas;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.stream.AvroJsonReader;
 import io.lrpsidecar.stream.ModelRegistry;
@@ -16,6 +17,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * Synchronous explanation of one prediction event given as JSON (the form {@code GET /explanations/{id}} and
@@ -39,8 +45,12 @@ public class ExplainResource {
     @WriteEndpoint
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public ObjectNode explain(JsonNode body, @QueryParam("composite") String composite,
-            @QueryParam("target") String targetParameter) {
+    @SecurityRequirement(name = ApiSchemas.API_KEY_SCHEME)
+    @APIResponse(responseCode = "200", description = "The explanation (not published)", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiSchemas.EXPLANATION)))
+    public ObjectNode explain(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(ref = ApiSchemas.PREDICTION_EVENT))) JsonNode body,
+            @QueryParam("composite") String composite, @QueryParam("target") String targetParameter) {
         Optional<Integer> target = QueryParameters.optionalInteger("target", targetParameter, 0, Integer.MAX_VALUE);
         if (body == null || !body.isObject()) {
             throw new ApiException(Response.Status.BAD_REQUEST, "invalid-event", "expected a JSON PredictionEvent "

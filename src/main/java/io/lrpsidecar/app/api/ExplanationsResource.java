@@ -3,6 +3,7 @@ package io.lrpsidecar.app.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrpsidecar.app.ModelLoader;
 import io.lrpsidecar.app.SidecarConfig;
+import io.lrpsidecar.app.openapi.ApiSchemas;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.FeatureRelevance;
 import io.lrpsidecar.events.v1.Flag;
@@ -28,6 +29,11 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Recent explanations: by event id, as a heatmap or feature bars, every explanation of one event, and the newest ones.
@@ -62,8 +68,11 @@ public class ExplanationsResource {
     @GET
     @Path("{eventId}")
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "The explanation", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiSchemas.EXPLANATION)))
     public Response byId(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
-            @QueryParam("origin") String originParameter, @QueryParam("local") String local) {
+            @QueryParam("origin") String originParameter,
+            @Parameter(hidden = true) @QueryParam("local") String local) {
         Optional<Origin> origin = Origin.of(originParameter);
         return ownedBy(eventId, QueryParameters.bool("local", local), "", composite, Origin.query(origin), () -> {
             RecentExplanations.Stored found = find(eventId, composite, origin);
@@ -79,7 +88,8 @@ public class ExplanationsResource {
     @GET
     @Path("{eventId}/composites")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response composites(@PathParam("eventId") String eventId, @QueryParam("local") String local) {
+    public Response composites(@PathParam("eventId") String eventId,
+            @Parameter(hidden = true) @QueryParam("local") String local) {
         return ownedBy(eventId, QueryParameters.bool("local", local), "/composites", null, "", () -> {
             List<RecentExplanations.Stored> kept = new ArrayList<>(recent.byEventId(eventId));
             if (kept.isEmpty()) {
@@ -97,9 +107,12 @@ public class ExplanationsResource {
     @GET
     @Path("{eventId}/heatmap.png")
     @Produces("image/png")
+    @APIResponse(responseCode = "200", description = "A PNG image", content = @Content(mediaType = "image/png",
+            schema = @Schema(type = SchemaType.STRING, format = "binary")))
     public Response heatmap(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
             @QueryParam("origin") String originParameter, @QueryParam("overlay") String overlayParameter,
-            @QueryParam("scale") String scaleParameter, @QueryParam("local") String local) {
+            @QueryParam("scale") String scaleParameter,
+            @Parameter(hidden = true) @QueryParam("local") String local) {
         boolean overlay = QueryParameters.bool("overlay", overlayParameter);
         int scale = QueryParameters.integer("scale", scaleParameter, 1, 1, Heatmap.MAX_SCALE);
         Optional<Origin> origin = Origin.of(originParameter);
@@ -117,8 +130,11 @@ public class ExplanationsResource {
      */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "Summaries, newest first", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiSchemas.EXPLANATION_SUMMARIES)))
     public Response newest(@QueryParam("model") String model, @QueryParam("flag") String flag,
-            @QueryParam("limit") String limitParameter, @QueryParam("local") String localParameter) {
+            @QueryParam("limit") String limitParameter,
+            @Parameter(hidden = true) @QueryParam("local") String localParameter) {
         int limit = QueryParameters.integer("limit", limitParameter, Math.min(DEFAULT_LIMIT, maxLimit), 1, maxLimit);
         boolean local = QueryParameters.bool("local", localParameter);
         Optional<Flag> wanted = Optional.ofNullable(flag).map(ExplanationsResource::flag);

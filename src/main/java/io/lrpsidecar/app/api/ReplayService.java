@@ -34,6 +34,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Replays selected predictions: reads the selection from a predictions topic (by default the flagged one), publishes
@@ -67,7 +68,8 @@ public class ReplayService {
      * its failures by reason (the first event and message of each), and the explanations it produced, each with the
      * address of the replayed explanation.
      */
-    public record Progress(String id, String topic, String composite, int selected, long explained, long failed,
+    @Schema(name = "ReplayProgress")
+    public record Progress(String id, String topic, @Schema(nullable = true) String composite, int selected, long explained, long failed,
             boolean done, Instant startedAt, Map<String, ReplayFailures> failures,
             List<ReplayedExplanation> explanations) {
     }

@@ -1,5 +1,6 @@
 package io.lrpsidecar.app.api;
 
+import io.lrpsidecar.app.openapi.ApiSchemas;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,6 +13,11 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * Replays of flagged (or any) predictions through the same topology, into {@code explanations-replay}: start one
@@ -33,6 +39,9 @@ public class ReplaysResource {
     @POST
     @WriteEndpoint
     @Consumes(MediaType.APPLICATION_JSON)
+    @SecurityRequirement(name = ApiSchemas.API_KEY_SCHEME)
+    @APIResponse(responseCode = "202", description = "Started: its progress", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReplayService.Progress.class)))
     public Response start(ReplayRequest request) {
         Replay replay = replays.start(request);
         return Response.accepted(replays.progress(replay.id()).orElseThrow())
@@ -41,7 +50,10 @@ public class ReplaysResource {
 
     @GET
     @Path("{id}")
-    public Response progress(@PathParam("id") String id, @QueryParam("local") String local) {
+    @APIResponse(responseCode = "200", description = "Its progress", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReplayService.Progress.class)))
+    public Response progress(@PathParam("id") String id,
+            @Parameter(hidden = true) @QueryParam("local") String local) {
         boolean askOthers = !QueryParameters.bool("local", local);
         var progress = replays.progress(id);
         if (progress.isPresent()) {
