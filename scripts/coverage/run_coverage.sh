@@ -37,7 +37,7 @@ explain() {
     local logit sum
     logit=$(sed -E 's/.*logit ([^,]+),.*/\1/' <<< "$row")
     sum=$(sed -E 's/.*sum of relevance ([^,]+),.*/\1/' <<< "$row")
-    printf '%.1f s | %s of %s' "$(echo "$end - $start" | bc)" "$sum" "$logit"
+    printf '%.1f s, %s of %s' "$(echo "$end - $start" | bc)" "$sum" "$logit"
   elif [[ $status -eq 124 ]]; then
     printf 'timed out after %s s' "$limit"
   else
