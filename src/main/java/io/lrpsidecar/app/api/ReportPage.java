@@ -18,7 +18,8 @@ final class ReportPage {
     static String render(RegulatorReport report) {
         RegulatorReport.Decision decision = report.decision();
         StringBuilder page = new StringBuilder(8192);
-        page.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Explanation report: ")
+        page.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<title>Explanation report: ")
                 .append(escape(report.eventId())).append("</title>\n")
                 .append("<link rel=\"stylesheet\" href=\"/report.css\">\n</head>\n<body>\n");
         String eventId = URLEncoder.encode(report.eventId(), StandardCharsets.UTF_8).replace("+", "%20");
