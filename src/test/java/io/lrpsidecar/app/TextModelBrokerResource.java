@@ -31,8 +31,8 @@ public class TextModelBrokerResource extends KafkaBrokerResource {
     }
 
     /**
-     * Model {@code breast_cancer} as the demo serves it: the bundled model, its class names, feature names and
-     * training scaler (for the regulator's report).
+     * Model {@code breast_cancer} as the demo serves it: the bundled model, its composite, class names, feature
+     * names and training scaler (for the regulator's report).
      */
     static Map<String, String> demoBreastCancer() {
         Path demo = Path.of("src", "main", "resources", "demo").toAbsolutePath();
@@ -43,6 +43,7 @@ public class TextModelBrokerResource extends KafkaBrokerResource {
                     });
             Map<String, List<Double>> scaler = demoScaler();
             return Map.of("lrp.models.breast_cancer.file", demo.resolve("breast_cancer.onnx").toString(),
+                    "lrp.models.breast_cancer.composite", "epsilon",
                     "lrp.models.breast_cancer.class-names", "malignant,benign",
                     "lrp.models.breast_cancer.feature-names", String.join(",", features),
                     "lrp.models.breast_cancer.feature-mean", joined(scaler.get("mean")),

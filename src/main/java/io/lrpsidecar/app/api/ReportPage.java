@@ -109,8 +109,10 @@ final class ReportPage {
         return name == null ? "class " + index : name + " (class " + index + ")";
     }
 
+    /** A percentage with one decimal; one that would round to 100.0% without being certain is "&gt;99.9%". */
     static String percent(double probability) {
-        return String.format(Locale.ROOT, "%.1f%%", 100 * probability);
+        String rounded = String.format(Locale.ROOT, "%.1f%%", 100 * probability);
+        return rounded.equals("100.0%") && probability < 1 ? ">99.9%" : rounded;
     }
 
     /** Six significant digits: raw values keep their units' scale, relevance its sign. */

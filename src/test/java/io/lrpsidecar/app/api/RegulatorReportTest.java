@@ -173,6 +173,14 @@ class RegulatorReportTest {
     }
 
     @Test
+    void aProbabilityThatIsNotCertainIsNeverPrintedAsAHundredPercent() {
+        assertEquals("87.3%", ReportPage.percent(0.8731));
+        assertEquals("99.9%", ReportPage.percent(0.99949));
+        assertEquals(">99.9%", ReportPage.percent(0.99996));
+        assertEquals("100.0%", ReportPage.percent(1.0));
+    }
+
+    @Test
     void anImageModelHasNoReport() throws Exception {
         Explanation digit = explainer.explain(PredictionEvent.newBuilder().setEventId("d-0").setModelName("digits")
                 .setModelVersion("1").setEventTime(Instant.ofEpochMilli(STORED_AT))
