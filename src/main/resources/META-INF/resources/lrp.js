@@ -129,7 +129,10 @@ const Lrp = (() => {
     const params = new URLSearchParams(location.search);
     const id = params.get('id');
     const composite = params.get('composite');
-    const query = composite ? '?composite=' + encodeURIComponent(composite) : '';
+    const origin = params.get('origin');
+    const selection = (composite ? '&composite=' + encodeURIComponent(composite) : '')
+      + (origin ? '&origin=' + encodeURIComponent(origin) : '');
+    const query = selection ? '?' + selection.slice(1) : '';
     const response = await fetch('/explanations/' + encodeURIComponent(id) + query);
     const explanation = await response.json();
     document.getElementById('title').textContent = 'event ' + id;
@@ -148,7 +151,7 @@ const Lrp = (() => {
     const scale = side > 1 ? Math.max(1, Math.min(32, Math.floor(320 / side))) : 1;
     const drawHeatmap = () => {
       image.src = '/explanations/' + encodeURIComponent(id) + '/heatmap.png?scale=' + scale
-        + (overlay.checked ? '&overlay=true' : '') + (composite ? '&composite=' + encodeURIComponent(composite) : '');
+        + (overlay.checked ? '&overlay=true' : '') + selection;
     };
     overlay.disabled = side <= 1;
     overlay.addEventListener('change', drawHeatmap);
@@ -168,20 +171,10 @@ const Lrp = (() => {
       cell(row, feature.index, 'number'); cell(row, feature.name); cell(row, number(feature.relevance), 'number');
       featureRows.appendChild(row);
     });
-    document.getElementById('replay').addEventListener('submit', async (submitted) => {
-      submitted.preventDefault();
-      const source = explanation.source;
-      const headers = { 'Content-Type': 'application/json' };
-      const key = document.getElementById('api-key').value;
-      if (key) headers['X-API-Key'] = key;
-      const answer = await fetch('/replays', { method: 'POST', headers, body: JSON.stringify({
-        topic: source.topic, partition: source.partition, fromOffset: source.offset, toOffset: source.offset,
-        composite: document.getElementById('composite').value }) });
-      const body = await answer.json();
-      document.getElementById('replay-status').textContent = answer.ok
-        ? 'replay ' + body.id + ' started: ' + body.selected + ' selected; its explanation appears in the list with '
-          + 'the new composite' : body.message;
-    });
+    const source = explanation.source;
+    LrpReplays.attach(document.getElementById('replay'), () => ({ topic: source.topic, partition: source.partition,
+      fromOffset: source.offset, toOffset: source.offset, composite: document.getElementById('composite').value }),
+    () => document.getElementById('api-key').value, document.getElementById('replay-status'));
   }
 
   return { listPage, eventPage };

@@ -193,6 +193,31 @@ class QueryApiTest {
     }
 
     @Test
+    void theReportIsJsonOrHtmlAsAskedAndOnlyForTabularModels() throws Exception {
+        JsonNode report = JSON.readTree(given().accept(ContentType.JSON).get("/explanations/cancer-0/report").then()
+                .statusCode(200).contentType(ContentType.JSON).extract().asString());
+        assertEquals("cancer-0", report.get("eventId").asText());
+        assertEquals("breast_cancer", report.get("model").get("name").asText());
+        assertEquals("2", report.get("model").get("version").asText());
+        assertEquals(64, report.get("model").get("sha256").asText().length());
+        assertTrue(report.get("relevanceMeaning").asText().contains("not a causal effect"), report.toString());
+        assertTrue(report.get("supporting").size() + report.get("opposing").size() > 0, report.toString());
+        assertEquals("cancer-0", JSON.readTree(given().get("/explanations/cancer-0/report").then().statusCode(200)
+                .contentType(ContentType.JSON).extract().asString()).get("eventId").asText(), "*/* gets JSON");
+        for (Response page : List.of(given().accept("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
+                .get("/explanations/cancer-0/report"), given().queryParam("format", "html")
+                .get("/explanations/cancer-0/report"))) {
+            assertEquals(200, page.statusCode(), page.asString());
+            assertTrue(page.contentType().startsWith("text/html"), page.contentType());
+            assertTrue(page.asString().contains("<code id=\"event-id\">cancer-0</code>"), page.asString());
+        }
+        given().get("/explanations/digit-3/report").then().statusCode(409)
+                .body("reason", org.hamcrest.Matchers.equalTo("not-tabular"));
+        given().queryParam("format", "pdf").get("/explanations/cancer-0/report").then().statusCode(400)
+                .body("message", org.hamcrest.Matchers.containsString("found 'pdf'"));
+    }
+
+    @Test
     void theNewestAreListedFilteredByModelAndFlag() throws Exception {
         JsonNode all = JSON.readTree(given().queryParam("limit", 100).get("/explanations").then().statusCode(200)
                 .extract().asString());

@@ -17,6 +17,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URLEncoder;
@@ -43,7 +45,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
  * {@code ?composite=} an event's explanation is the original (the newest replayed one only when no original is kept);
  * {@code ?composite=} selects by a composite name, spec or hash ({@link CompositeResolver}), the original first;
  * {@code ?origin=original} or {@code ?origin=replay} chooses between the two. The header {@code X-Lrp-Origin} says
- * which was answered.
+ * which was answered. A tabular model's explanation is also served as the regulator's report ({@link RegulatorReport}).
  */
 @Path("/explanations")
 public class ExplanationsResource {
@@ -78,6 +80,30 @@ public class ExplanationsResource {
             RecentExplanations.Stored found = find(eventId, composite, origin);
             return Response.ok(ExplanationViews.full(found.explanation())).header(Origin.HEADER,
                     Origin.of(found).word()).build();
+        });
+    }
+
+    /**
+     * The regulator's report of a tabular model's explanation ({@link RegulatorReport}): JSON, or a print-ready HTML
+     * page when the client prefers {@code text/html} (a browser) or asks {@code ?format=html}; {@code ?composite=} and
+     * {@code ?origin=} select the explanation as for {@link #byId}. 409 for an image or token model.
+     */
+    @GET
+    @Path("{eventId}/report")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML})
+    public Response report(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
+            @QueryParam("origin") String originParameter, @QueryParam("format") String formatParameter,
+            @QueryParam("local") String local, @Context HttpHeaders headers) {
+        Optional<Origin> origin = Origin.of(originParameter);
+        boolean html = ReportFormat.html(formatParameter, headers.getAcceptableMediaTypes());
+        String query = "&format=" + (html ? "html" : "json") + Origin.query(origin);
+        return ownedBy(eventId, QueryParameters.bool("local", local), "/report", composite, query, () -> {
+            RecentExplanations.Stored found = find(eventId, composite, origin);
+            RegulatorReport report = RegulatorReport.of(found);
+            Response.ResponseBuilder answer = html
+                    ? Response.ok(ReportPage.render(report), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                    : Response.ok(report, MediaType.APPLICATION_JSON_TYPE);
+            return answer.header(Origin.HEADER, report.origin()).build();
         });
     }
 
