@@ -1,0 +1,260 @@
+/*
+ * The image page of an explanation: input, heatmap and overlay side by side on one zoom, the colour bar in relevance
+ * units, the outline of the pixels holding a chosen share of the positive relevance, and the top pixels.
+ *
+ * Layout: the relevance tensor has the input's shape. Leading axes of size 1 are dropped while more than three axes
+ * remain (the batch axis); two axes are [height, width] (one channel); of three axes [a, b, c], a of 1 or 3 means
+ * channels first (NCHW, ONNX's and PyTorch's convention, also chosen when both a and c are 1 or 3), else c of 1 or 3
+ * means channels last (NHWC, Keras/TensorFlow). Relevance is summed over channels per pixel; the input is shown in
+ * colour for 3 channels and in grey otherwise, min-max scaled over all its values.
+ */
+const LrpImage = (() => {
+  /** Largest height or width drawn. */
+  const MAX_SIDE = 512;
+  /** Opacity of the relevance colour at |R| = max|R| over the grey input (the input always shows through). */
+  const OVERLAY_OPACITY = 0.6;
+  const TOP_PIXELS = 10;
+  const number = (value) => value.toExponential(3);
+
+  /** The image layout of a shape, or null when it is not an image of one or three channels up to 512 x 512. */
+  function layout(shape) {
+    const dims = shape.map(Number);
+    while (dims.length > 3 && dims[0] === 1) dims.shift();
+    let result = null;
+    if (dims.length === 2) {
+      result = { channels: 1, height: dims[0], width: dims[1], channelsLast: false };
+    } else if (dims.length === 3 && (dims[0] === 1 || dims[0] === 3)) {
+      result = { channels: dims[0], height: dims[1], width: dims[2], channelsLast: false };
+    } else if (dims.length === 3 && (dims[2] === 1 || dims[2] === 3)) {
+      result = { channels: dims[2], height: dims[0], width: dims[1], channelsLast: true };
+    }
+    if (!result || result.height < 2 || result.width < 2) return null;
+    result.tooLarge = result.height > MAX_SIDE || result.width > MAX_SIDE;
+    result.describe = (result.channels === 1 ? '1 channel' : '3 channels') + ', ' + result.height + ' × '
+      + result.width + (dims.length === 2 ? ' ([height, width])' : result.channelsLast
+        ? ' (channels last, NHWC: the last axis has ' + result.channels + ')'
+        : ' (channels first, NCHW: the first axis has ' + result.channels + ')');
+    return result;
+  }
+
+  /** Value of channel c at pixel p (C order) in the layout. */
+  const at = (values, geometry, pixel, channel) => geometry.channelsLast
+    ? values[pixel * geometry.channels + channel]
+    : values[channel * geometry.height * geometry.width + pixel];
+
+  const finite = (value) => { const x = Number(value); return Number.isFinite(x) ? x : 0; };
+
+  /** Relevance per pixel, summed over the channels. */
+  function pixelRelevance(values, geometry) {
+    const plane = geometry.height * geometry.width;
+    const sums = new Float64Array(plane);
+    for (let pixel = 0; pixel < plane; pixel++) {
+      for (let channel = 0; channel < geometry.channels; channel++) sums[pixel] += finite(at(values, geometry, pixel, channel));
+    }
+    return sums;
+  }
+
+  /** The heatmap colour of the service (DivergingColors): white at 0, red at +scale, blue at -scale. */
+  function colour(relevance, scale) {
+    const t = scale > 0 ? Math.max(-1, Math.min(1, relevance / scale)) : 0;
+    const fade = Math.round(255 * (1 - Math.abs(t)));
+    return t >= 0 ? [255, fade, fade] : [fade, fade, 255];
+  }
+
+  /** The input as RGB bytes per pixel (grey repeated for one channel) and its grey level, min-max scaled. */
+  function inputPixels(values, geometry) {
+    const plane = geometry.height * geometry.width;
+    let low = Infinity, high = -Infinity;
+    for (const value of values) { const x = finite(value); low = Math.min(low, x); high = Math.max(high, x); }
+    const unit = (x) => high > low ? (finite(x) - low) / (high - low) : 0.5;
+    const rgb = new Uint8ClampedArray(plane * 3);
+    const grey = new Float64Array(plane);
+    for (let pixel = 0; pixel < plane; pixel++) {
+      const channels = geometry.channels === 3 ? [0, 1, 2].map((c) => unit(at(values, geometry, pixel, c)))
+        : [unit(at(values, geometry, pixel, 0))];
+      const [r, g, b] = channels.length === 3 ? channels : [channels[0], channels[0], channels[0]];
+      rgb.set([r, g, b].map((x) => Math.round(255 * x)), pixel * 3);
+      grey[pixel] = 0.299 * r + 0.587 * g + 0.114 * b;
+    }
+    return { rgb, grey };
+  }
+
+  function paint(canvas, geometry, pixelColour) {
+    canvas.width = geometry.width;
+    canvas.height = geometry.height;
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    const image = context.createImageData(geometry.width, geometry.height);
+    for (let pixel = 0; pixel < geometry.width * geometry.height; pixel++) {
+      const [r, g, b] = pixelColour(pixel);
+      image.data[pixel * 4] = r; image.data[pixel * 4 + 1] = g; image.data[pixel * 4 + 2] = b;
+      image.data[pixel * 4 + 3] = 255;
+    }
+    context.putImageData(image, 0, 0);
+  }
+
+  /** Pixels by relevance, largest first, and the running sums of the positive ones. */
+  function ranking(pixels) {
+    const order = Array.from(pixels.keys()).sort((a, b) => pixels[b] - pixels[a]);
+    let positive = 0;
+    for (const value of pixels) if (value > 0) positive += value;
+    return { order, positive };
+  }
+
+  /** The smallest set of most relevant pixels whose relevance reaches share of the positive relevance. */
+  function topRegion(pixels, rank, share) {
+    const mask = new Uint8Array(pixels.length);
+    let sum = 0, count = 0;
+    for (const pixel of rank.order) {
+      if (pixels[pixel] <= 0 || sum >= share * rank.positive) break;
+      mask[pixel] = 1; sum += pixels[pixel]; count++;
+    }
+    return { mask, count, sum };
+  }
+
+  /** An SVG path along the border of the mask (pixel units). */
+  function outlinePath(mask, geometry) {
+    const { width, height } = geometry;
+    const inside = (row, col) => row >= 0 && col >= 0 && row < height && col < width && mask[row * width + col];
+    const parts = [];
+    for (let row = 0; row < height; row++) {
+      for (let col = 0; col < width; col++) {
+        if (!mask[row * width + col]) continue;
+        if (!inside(row - 1, col)) parts.push('M' + col + ' ' + row + 'h1');
+        if (!inside(row + 1, col)) parts.push('M' + col + ' ' + (row + 1) + 'h1');
+        if (!inside(row, col - 1)) parts.push('M' + col + ' ' + row + 'v1');
+        if (!inside(row, col + 1)) parts.push('M' + (col + 1) + ' ' + row + 'v1');
+      }
+    }
+    return parts.join('');
+  }
+
+  function drawColourBar(scale) {
+    const bar = document.getElementById('image-colour-bar-gradient');
+    bar.width = 256; bar.height = 1;
+    const context = bar.getContext('2d');
+    const image = context.createImageData(256, 1);
+    for (let x = 0; x < 256; x++) {
+      const [r, g, b] = colour(-1 + 2 * x / 255, 1);
+      image.data.set([r, g, b, 255], x * 4);
+    }
+    context.putImageData(image, 0, 0);
+    const low = document.getElementById('image-colour-bar-low');
+    const high = document.getElementById('image-colour-bar-high');
+    low.textContent = number(-scale);
+    high.textContent = number(scale);
+    low.dataset.value = String(-scale);
+    high.dataset.value = String(scale);
+  }
+
+  function listTopPixels(pixels, geometry) {
+    const order = Array.from(pixels.keys()).sort((a, b) => Math.abs(pixels[b]) - Math.abs(pixels[a]));
+    const rows = document.querySelector('#top-pixels tbody');
+    rows.replaceChildren();
+    order.slice(0, TOP_PIXELS).forEach((pixel, rank) => {
+      const row = document.createElement('tr');
+      [rank + 1, Math.floor(pixel / geometry.width), pixel % geometry.width, number(pixels[pixel])].forEach((value) => {
+        const cell = document.createElement('td');
+        cell.className = 'number';
+        cell.textContent = String(value);
+        row.appendChild(cell);
+      });
+      rows.appendChild(row);
+    });
+  }
+
+  /**
+   * Draws the image page of an explanation whose relevance has an image layout; input is a promise of the
+   * {dtype, shape, values} of the source event's input (or of an error message). Returns false when not an image.
+   */
+  async function draw(explanation, input) {
+    const geometry = layout(explanation.relevance.shape);
+    if (!geometry) return false;
+    const section = document.getElementById('image-page');
+    section.hidden = false;
+    document.getElementById('image-layout').textContent = 'Input ' + geometry.describe + '.';
+    if (geometry.tooLarge) {
+      document.getElementById('image-status').textContent = 'Not drawn: the view draws images up to ' + MAX_SIDE
+        + ' × ' + MAX_SIDE + '.';
+      return true;
+    }
+    const pixels = pixelRelevance(explanation.relevance.values, geometry);
+    let scale = 0;
+    for (const value of pixels) scale = Math.max(scale, Math.abs(value));
+    paint(document.getElementById('heatmap-canvas'), geometry, (pixel) => colour(pixels[pixel], scale));
+    drawColourBar(scale);
+    listTopPixels(pixels, geometry);
+    const rank = ranking(pixels);
+    const outlines = Array.from(document.querySelectorAll('#image-page svg.outline'));
+    const share = document.getElementById('outline-share');
+    const drawOutline = () => {
+      const wanted = Number(share.value) / 100;
+      const region = topRegion(pixels, rank, wanted);
+      const path = outlinePath(region.mask, geometry);
+      outlines.forEach((svg) => {
+        svg.setAttribute('viewBox', '0 0 ' + geometry.width + ' ' + geometry.height);
+        svg.querySelector('path').setAttribute('d', path);
+      });
+      document.getElementById('outline-summary').textContent = rank.positive > 0
+        ? region.count + ' of ' + pixels.length + ' pixels (' + (100 * region.count / pixels.length).toFixed(1)
+          + '%) hold ' + (100 * region.sum / rank.positive).toFixed(1) + '% of the positive relevance'
+        : 'no positive relevance';
+    };
+    share.addEventListener('input', drawOutline);
+    drawOutline();
+    const zoom = document.getElementById('zoom');
+    const fit = Math.max(1, Math.floor(320 / Math.max(geometry.width, geometry.height)));
+    zoom.replaceChildren();
+    [1, 2, 4, 8, 16, 32, 64].filter((factor) => factor * Math.max(geometry.width, geometry.height) <= 4096)
+      .concat(fit).filter((factor, index, all) => all.indexOf(factor) === index).sort((a, b) => a - b)
+      .forEach((factor) => {
+        const option = document.createElement('option');
+        option.value = String(factor);
+        option.textContent = factor + '×' + (factor === fit ? ' (fit)' : '');
+        zoom.appendChild(option);
+      });
+    zoom.value = String(fit);
+    const applyZoom = () => {
+      const factor = Number(zoom.value);
+      document.querySelectorAll('#image-page .stack').forEach((stack) => {
+        stack.style.width = geometry.width * factor + 'px';
+        stack.style.height = geometry.height * factor + 'px';
+      });
+    };
+    zoom.addEventListener('change', applyZoom);
+    document.querySelectorAll('#image-page .stack').forEach((stack) => stack.addEventListener('click', () => {
+      zoom.selectedIndex = (zoom.selectedIndex + 1) % zoom.options.length;
+      applyZoom();
+    }));
+    document.querySelectorAll('#image-page .stack').forEach((stack) => stack.addEventListener('mousemove', (move) => {
+      const box = stack.getBoundingClientRect();
+      const col = Math.floor((move.clientX - box.left) / box.width * geometry.width);
+      const row = Math.floor((move.clientY - box.top) / box.height * geometry.height);
+      if (row < 0 || col < 0 || row >= geometry.height || col >= geometry.width) return;
+      document.getElementById('pixel-readout').textContent = '(row ' + row + ', col ' + col + '): relevance '
+        + number(pixels[row * geometry.width + col]);
+    }));
+    applyZoom();
+    const source = await input;
+    const status = document.getElementById('image-status');
+    if (source.message) {
+      status.textContent = 'Input not shown: ' + source.message;
+      return true;
+    }
+    const count = geometry.channels * geometry.height * geometry.width;
+    if (source.values.length !== count) {
+      status.textContent = 'Input not shown: expected ' + count + ' values, found ' + source.values.length;
+      return true;
+    }
+    const picture = inputPixels(source.values, geometry);
+    paint(document.getElementById('input-canvas'), geometry,
+      (pixel) => [picture.rgb[pixel * 3], picture.rgb[pixel * 3 + 1], picture.rgb[pixel * 3 + 2]]);
+    paint(document.getElementById('overlay-canvas'), geometry, (pixel) => {
+      const base = 255 * picture.grey[pixel];
+      const opacity = scale > 0 ? OVERLAY_OPACITY * Math.min(1, Math.abs(pixels[pixel]) / scale) : 0;
+      return colour(pixels[pixel], scale).map((channel) => Math.round(opacity * channel + (1 - opacity) * base));
+    });
+    return true;
+  }
+
+  return { draw, layout };
+})();
