@@ -37,66 +37,98 @@ const LrpImage = (() => {
     return result;
   }
 
+  /** The values of a tensor answered as {dtype, shape, values} or, with ?tensors=base64, {dtype, shape, data}. */
+  function values(tensor) {
+    if (tensor.values) return tensor.values;
+    const text = atob(tensor.data);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    const view = new DataView(bytes.buffer);
+    const size = { FLOAT32: 4, FLOAT64: 8, INT32: 4, INT64: 8 }[tensor.dtype];
+    const result = new Float64Array(bytes.length / size);
+    for (let i = 0; i < result.length; i++) {
+      const at = i * size;
+      result[i] = tensor.dtype === 'FLOAT32' ? view.getFloat32(at, true) : tensor.dtype === 'FLOAT64'
+        ? view.getFloat64(at, true) : tensor.dtype === 'INT32' ? view.getInt32(at, true)
+          : Number(view.getBigInt64(at, true));
+    }
+    return result;
+  }
+
   /** Value of channel c at pixel p (C order) in the layout. */
   const at = (values, geometry, pixel, channel) => geometry.channelsLast
     ? values[pixel * geometry.channels + channel]
     : values[channel * geometry.height * geometry.width + pixel];
 
-  const finite = (value) => { const x = Number(value); return Number.isFinite(x) ? x : 0; };
+  const finite = (value) => (typeof value === 'number' ? Number.isFinite(value) : Number.isFinite(Number(value)))
+    ? Number(value) : 0;
 
-  /** Relevance per pixel, summed over the channels. */
+  /** Relevance per pixel, summed over the channels (non-finite values count as 0, as in the service's scale). */
   function pixelRelevance(values, geometry) {
     const plane = geometry.height * geometry.width;
     const sums = new Float64Array(plane);
-    for (let pixel = 0; pixel < plane; pixel++) {
-      for (let channel = 0; channel < geometry.channels; channel++) sums[pixel] += finite(at(values, geometry, pixel, channel));
+    for (let channel = 0; channel < geometry.channels; channel++) {
+      for (let pixel = 0; pixel < plane; pixel++) sums[pixel] += finite(at(values, geometry, pixel, channel));
     }
     return sums;
   }
 
   /** The heatmap colour of the service (DivergingColors): white at 0, red at +scale, blue at -scale. */
-  function colour(relevance, scale) {
+  function colour(relevance, scale, rgb = [0, 0, 0]) {
     const t = scale > 0 ? Math.max(-1, Math.min(1, relevance / scale)) : 0;
     const fade = Math.round(255 * (1 - Math.abs(t)));
-    return t >= 0 ? [255, fade, fade] : [fade, fade, 255];
+    rgb[0] = t >= 0 ? 255 : fade; rgb[1] = fade; rgb[2] = t >= 0 ? fade : 255;
+    return rgb;
   }
 
   /** The input as RGB bytes per pixel (grey repeated for one channel) and its grey level, min-max scaled. */
   function inputPixels(values, geometry) {
     const plane = geometry.height * geometry.width;
     let low = Infinity, high = -Infinity;
-    for (const value of values) { const x = finite(value); low = Math.min(low, x); high = Math.max(high, x); }
-    const unit = (x) => high > low ? (finite(x) - low) / (high - low) : 0.5;
+    for (let i = 0; i < values.length; i++) {
+      const x = finite(values[i]);
+      if (x < low) low = x;
+      if (x > high) high = x;
+    }
+    const range = high > low ? high - low : 0;
+    const unit = (x) => range > 0 ? (finite(x) - low) / range : 0.5;
     const rgb = new Uint8ClampedArray(plane * 3);
     const grey = new Float64Array(plane);
+    const colourful = geometry.channels === 3;
     for (let pixel = 0; pixel < plane; pixel++) {
-      const channels = geometry.channels === 3 ? [0, 1, 2].map((c) => unit(at(values, geometry, pixel, c)))
-        : [unit(at(values, geometry, pixel, 0))];
-      const [r, g, b] = channels.length === 3 ? channels : [channels[0], channels[0], channels[0]];
-      rgb.set([r, g, b].map((x) => Math.round(255 * x)), pixel * 3);
-      grey[pixel] = 0.299 * r + 0.587 * g + 0.114 * b;
+      const r = unit(at(values, geometry, pixel, 0));
+      const g = colourful ? unit(at(values, geometry, pixel, 1)) : r;
+      const b = colourful ? unit(at(values, geometry, pixel, 2)) : r;
+      rgb[pixel * 3] = Math.round(255 * r); rgb[pixel * 3 + 1] = Math.round(255 * g);
+      rgb[pixel * 3 + 2] = Math.round(255 * b);
+      grey[pixel] = colourful ? 0.299 * r + 0.587 * g + 0.114 * b : r;
     }
     return { rgb, grey };
   }
 
+  /** Paints a canvas of the image's size; pixelColour(pixel, rgb) writes the pixel's colour into rgb. */
   function paint(canvas, geometry, pixelColour) {
     canvas.width = geometry.width;
     canvas.height = geometry.height;
     const context = canvas.getContext('2d', { willReadFrequently: true });
     const image = context.createImageData(geometry.width, geometry.height);
+    const rgb = [0, 0, 0];
     for (let pixel = 0; pixel < geometry.width * geometry.height; pixel++) {
-      const [r, g, b] = pixelColour(pixel);
-      image.data[pixel * 4] = r; image.data[pixel * 4 + 1] = g; image.data[pixel * 4 + 2] = b;
+      pixelColour(pixel, rgb);
+      image.data[pixel * 4] = rgb[0]; image.data[pixel * 4 + 1] = rgb[1]; image.data[pixel * 4 + 2] = rgb[2];
       image.data[pixel * 4 + 3] = 255;
     }
     context.putImageData(image, 0, 0);
   }
 
-  /** Pixels by relevance, largest first, and the running sums of the positive ones. */
+  /** The positive pixels by relevance, largest first, and their sum. */
   function ranking(pixels) {
-    const order = Array.from(pixels.keys()).sort((a, b) => pixels[b] - pixels[a]);
+    const positives = [];
     let positive = 0;
-    for (const value of pixels) if (value > 0) positive += value;
+    for (let pixel = 0; pixel < pixels.length; pixel++) {
+      if (pixels[pixel] > 0) { positives.push(pixel); positive += pixels[pixel]; }
+    }
+    const order = Uint32Array.from(positives).sort((a, b) => pixels[b] - pixels[a]);
     return { order, positive };
   }
 
@@ -105,24 +137,31 @@ const LrpImage = (() => {
     const mask = new Uint8Array(pixels.length);
     let sum = 0, count = 0;
     for (const pixel of rank.order) {
-      if (pixels[pixel] <= 0 || sum >= share * rank.positive) break;
+      if (sum >= share * rank.positive) break;
       mask[pixel] = 1; sum += pixels[pixel]; count++;
     }
     return { mask, count, sum };
   }
 
-  /** An SVG path along the border of the mask (pixel units). */
+  /** An SVG path along the border of the mask (pixel units), edges on one line merged into runs. */
   function outlinePath(mask, geometry) {
     const { width, height } = geometry;
-    const inside = (row, col) => row >= 0 && col >= 0 && row < height && col < width && mask[row * width + col];
+    const inside = (row, col) => row >= 0 && col >= 0 && row < height && col < width && mask[row * width + col] === 1;
     const parts = [];
-    for (let row = 0; row < height; row++) {
-      for (let col = 0; col < width; col++) {
-        if (!mask[row * width + col]) continue;
-        if (!inside(row - 1, col)) parts.push('M' + col + ' ' + row + 'h1');
-        if (!inside(row + 1, col)) parts.push('M' + col + ' ' + (row + 1) + 'h1');
-        if (!inside(row, col - 1)) parts.push('M' + col + ' ' + row + 'v1');
-        if (!inside(row, col + 1)) parts.push('M' + (col + 1) + ' ' + row + 'v1');
+    for (let y = 0; y <= height; y++) {
+      let start = -1;
+      for (let col = 0; col <= width; col++) {
+        const edge = col < width && inside(y - 1, col) !== inside(y, col);
+        if (edge && start < 0) start = col;
+        if (!edge && start >= 0) { parts.push('M' + start + ' ' + y + 'h' + (col - start)); start = -1; }
+      }
+    }
+    for (let x = 0; x <= width; x++) {
+      let start = -1;
+      for (let row = 0; row <= height; row++) {
+        const edge = row < height && inside(row, x - 1) !== inside(row, x);
+        if (edge && start < 0) start = row;
+        if (!edge && start >= 0) { parts.push('M' + x + ' ' + start + 'v' + (row - start)); start = -1; }
       }
     }
     return parts.join('');
@@ -146,8 +185,21 @@ const LrpImage = (() => {
     high.dataset.value = String(scale);
   }
 
+  /** The indices of the count pixels of largest |relevance|, largest first (one pass, no full sort). */
+  function largest(pixels, count) {
+    const chosen = [];
+    for (let pixel = 0; pixel < pixels.length; pixel++) {
+      const size = Math.abs(pixels[pixel]);
+      if (chosen.length === count && size <= Math.abs(pixels[chosen[count - 1]])) continue;
+      let at = chosen.length === count ? count - 1 : chosen.length;
+      while (at > 0 && Math.abs(pixels[chosen[at - 1]]) < size) { chosen[at] = chosen[at - 1]; at--; }
+      chosen[at] = pixel;
+    }
+    return chosen;
+  }
+
   function listTopPixels(pixels, geometry) {
-    const order = Array.from(pixels.keys()).sort((a, b) => Math.abs(pixels[b]) - Math.abs(pixels[a]));
+    const order = largest(pixels, TOP_PIXELS);
     const rows = document.querySelector('#top-pixels tbody');
     rows.replaceChildren();
     order.slice(0, TOP_PIXELS).forEach((pixel, rank) => {
@@ -163,8 +215,8 @@ const LrpImage = (() => {
   }
 
   /**
-   * Draws the image page of an explanation whose relevance has an image layout; input is a promise of the
-   * {dtype, shape, values} of the source event's input (or of an error message). Returns false when not an image.
+   * Draws the image page of an explanation whose relevance has an image layout; input is a promise of the source
+   * event's input tensor (or of an error message). Returns false when not an image.
    */
   async function draw(explanation, input) {
     const geometry = layout(explanation.relevance.shape);
@@ -177,10 +229,10 @@ const LrpImage = (() => {
         + ' × ' + MAX_SIDE + '.';
       return true;
     }
-    const pixels = pixelRelevance(explanation.relevance.values, geometry);
+    const pixels = pixelRelevance(values(explanation.relevance), geometry);
     let scale = 0;
     for (const value of pixels) scale = Math.max(scale, Math.abs(value));
-    paint(document.getElementById('heatmap-canvas'), geometry, (pixel) => colour(pixels[pixel], scale));
+    paint(document.getElementById('heatmap-canvas'), geometry, (pixel, rgb) => colour(pixels[pixel], scale, rgb));
     drawColourBar(scale);
     listTopPixels(pixels, geometry);
     const rank = ranking(pixels);
@@ -241,20 +293,23 @@ const LrpImage = (() => {
       return true;
     }
     const count = geometry.channels * geometry.height * geometry.width;
-    if (source.values.length !== count) {
-      status.textContent = 'Input not shown: expected ' + count + ' values, found ' + source.values.length;
+    const inputValues = values(source);
+    if (inputValues.length !== count) {
+      status.textContent = 'Input not shown: expected ' + count + ' values, found ' + inputValues.length;
       return true;
     }
-    const picture = inputPixels(source.values, geometry);
-    paint(document.getElementById('input-canvas'), geometry,
-      (pixel) => [picture.rgb[pixel * 3], picture.rgb[pixel * 3 + 1], picture.rgb[pixel * 3 + 2]]);
-    paint(document.getElementById('overlay-canvas'), geometry, (pixel) => {
+    const picture = inputPixels(inputValues, geometry);
+    paint(document.getElementById('input-canvas'), geometry, (pixel, rgb) => {
+      rgb[0] = picture.rgb[pixel * 3]; rgb[1] = picture.rgb[pixel * 3 + 1]; rgb[2] = picture.rgb[pixel * 3 + 2];
+    });
+    paint(document.getElementById('overlay-canvas'), geometry, (pixel, rgb) => {
       const base = 255 * picture.grey[pixel];
       const opacity = scale > 0 ? OVERLAY_OPACITY * Math.min(1, Math.abs(pixels[pixel]) / scale) : 0;
-      return colour(pixels[pixel], scale).map((channel) => Math.round(opacity * channel + (1 - opacity) * base));
+      colour(pixels[pixel], scale, rgb);
+      for (let k = 0; k < 3; k++) rgb[k] = Math.round(opacity * rgb[k] + (1 - opacity) * base);
     });
     return true;
   }
 
-  return { draw, layout };
+  return { draw, layout, values };
 })();

@@ -195,9 +195,10 @@ const Lrp = (() => {
     const id = params.get('id');
     const composite = params.get('composite');
     const query = composite ? '?composite=' + encodeURIComponent(composite) : '';
-    const input = fetch('/explanations/' + encodeURIComponent(id) + '/input' + query)
+    const compact = (composite ? query + '&' : '?') + 'tensors=base64';
+    const input = fetch('/explanations/' + encodeURIComponent(id) + '/input' + compact)
       .then((answer) => answer.json()).catch((error) => ({ message: 'the service did not answer: ' + error }));
-    const response = await fetch('/explanations/' + encodeURIComponent(id) + query);
+    const response = await fetch('/explanations/' + encodeURIComponent(id) + compact);
     const explanation = await response.json();
     document.getElementById('title').textContent = 'event ' + id;
     if (!response.ok) { document.getElementById('summary').textContent = explanation.message; return; }
@@ -230,6 +231,7 @@ const Lrp = (() => {
       if (threshold !== undefined && layer.relativeError > threshold) row.className = 'above-threshold';
       ledgerBody.appendChild(row);
     });
+    await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted)));
     document.body.dataset.rendered = 'true';
     performance.mark('lrp-event-page-rendered');
     const featureRows = document.querySelector('#features tbody');

@@ -1,6 +1,7 @@
 package io.lrpsidecar.app;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,8 +139,8 @@ class WebViewBrowserTest {
                     "data-rendered")));
             assertEquals(3, browser.findElements(By.cssSelector("#image-page .panel canvas")).size());
             assertEquals(8L, script(browser, "return document.getElementById('heatmap-canvas').width"));
-            assertEquals(320L, script(browser, "return document.querySelector('#image-page .stack')"
-                    + ".getBoundingClientRect().width | 0"), "an 8x8 digit is shown 40 times enlarged (fits 320 px)");
+            assertEquals(320L, script(browser, "return document.querySelector('#image-page .stack').clientWidth"),
+                    "an 8x8 digit is shown 40 times enlarged (fits 320 px)");
             assertTrue(browser.findElements(By.cssSelector("#ledger rect")).size() > 0, "the ledger chart is drawn");
             screenshot(browser, "event-page-digits");
         } finally {
@@ -164,6 +165,7 @@ class WebViewBrowserTest {
             maxRelevance = Math.max(maxRelevance, Math.abs(value.asDouble()));
         }
         assertTrue(maxRelevance > 0, "the band carries relevance: " + explanation.get("relevance"));
+        assertInputAnswered("web-band-0", pixels, explanation);
         ChromeDriver browser = browser();
         try {
             openEventPage(browser, "web-band-0");
@@ -262,7 +264,7 @@ class WebViewBrowserTest {
             double first = openEventPage(browser, "web-rgb-0");
             double second = openEventPage(browser, "web-rgb-0");
             assertTrue(second < 1000, "the 3x224x224 page rendered in " + second + " ms (first load " + first
-                    + " ms)");
+                    + " ms)" + script(browser, "return JSON.stringify(performance.getEntries().map(e => [e.name, e.startTime|0, e.duration|0, e.responseStart|0, e.transferSize]))"));
             assertTrue(browser.findElement(By.id("image-layout")).getText().startsWith(
                     "Input 3 channels, 224 × 224 (channels first, NCHW"));
             assertEquals((long) side, script(browser, "return document.getElementById('overlay-canvas').width"));
@@ -286,6 +288,34 @@ class WebViewBrowserTest {
                 By.tagName("body")).getAttribute("data-rendered")));
         return ((Number) script(browser, "return performance.getEntriesByName('lrp-event-page-rendered')[0]"
                 + ".startTime")).doubleValue();
+    }
+
+    /** GET /explanations/{id}/input answers the event's input, as numbers and as base64 bytes, and checks its query. */
+    private static void assertInputAnswered(String eventId, double[] sent, JsonNode explanation) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode input = json.readTree(given().get("/explanations/" + eventId + "/input").then().statusCode(200)
+                .extract().asString());
+        assertEquals(explanation.get("relevance").get("shape"), input.get("shape"));
+        double[] answered = new double[input.get("values").size()];
+        for (int i = 0; i < answered.length; i++) {
+            answered[i] = input.get("values").get(i).asDouble();
+        }
+        assertArrayEquals(sent, answered);
+        JsonNode compact = json.readTree(given().get("/explanations/" + eventId + "/input?tensors=base64").then()
+                .statusCode(200).extract().asString());
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Base64.getDecoder().decode(compact.get("data").asText()))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals("FLOAT32", compact.get("dtype").asText());
+        for (double value : sent) {
+            assertEquals(value, bytes.getFloat());
+        }
+        JsonNode relevance = json.readTree(given().get("/explanations/" + eventId + "?tensors=base64").then()
+                .statusCode(200).extract().asString()).get("relevance");
+        assertEquals(4 * sent.length, Base64.getDecoder().decode(relevance.get("data").asText()).length);
+        String refused = given().get("/explanations/" + eventId + "/input?tensors=hex").then().statusCode(400)
+                .extract().asString();
+        assertTrue(refused.contains("expected query parameter tensors to be values or base64, found 'hex'"),
+                refused);
     }
 
     private static void assertLedgerOutputFirst(ChromeDriver browser, JsonNode explanation) {

@@ -70,6 +70,32 @@ final class ExplanationViews {
         return heatmap;
     }
 
+    /**
+     * Whether the query parameter {@code tensors} asks for tensors as base64 ({@code base64}: {@code {dtype, shape,
+     * data}}, the little-endian bytes, compact for images) rather than as number lists ({@code values}, the default).
+     */
+    static boolean base64Tensors(String parameter) {
+        if (parameter == null || parameter.equals("values")) {
+            return false;
+        }
+        if (parameter.equals("base64")) {
+            return true;
+        }
+        throw new ApiException(jakarta.ws.rs.core.Response.Status.BAD_REQUEST, "bad-parameter", "expected query "
+                + "parameter tensors to be values or base64, found '" + (parameter.length() > 100
+                ? parameter.substring(0, 100) + "..." : parameter) + "'");
+    }
+
+    /** A tensor as {@code {dtype, shape, data}}, data being its little-endian bytes in base64. */
+    static ObjectNode base64(io.lrpsidecar.events.v1.Tensor tensor) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("dtype", tensor.getDtype().name());
+        ArrayNode shape = node.putArray("shape");
+        tensor.getShape().forEach(shape::add);
+        node.set("data", AvroJson.toJson(tensor.getData()));
+        return node;
+    }
+
     private static String hex(int rgb) {
         return String.format("#%06x", rgb);
     }

@@ -39,7 +39,8 @@ import org.apache.kafka.streams.KeyQueryMetadata;
  * {@code ?composite=} an event's explanation is the original (the newest replayed one only when no original is kept);
  * {@code ?composite=} selects by a composite name, spec or hash ({@link CompositeResolver}), the original first;
  * {@code ?origin=original} or {@code ?origin=replay} chooses between the two. The header {@code X-Lrp-Origin} says
- * which was answered.
+ * which was answered. {@code GET /explanations/{id}/input} answers the source event's input, read back from its
+ * topic; {@code ?tensors=base64} gives tensors as base64 bytes instead of number lists.
  */
 @Path("/explanations")
 public class ExplanationsResource {
@@ -69,11 +70,17 @@ public class ExplanationsResource {
     @Path("{eventId}")
     @Produces(MediaType.APPLICATION_JSON)
     public Response byId(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
-            @QueryParam("origin") String originParameter, @QueryParam("local") String local) {
+            @QueryParam("origin") String originParameter, @QueryParam("tensors") String tensors,
+            @QueryParam("local") String local) {
         Optional<Origin> origin = Origin.of(originParameter);
-        return ownedBy(eventId, QueryParameters.bool("local", local), "", composite, Origin.query(origin), () -> {
+        boolean base64 = ExplanationViews.base64Tensors(tensors);
+        String query = Origin.query(origin) + (base64 ? "&tensors=base64" : "");
+        return ownedBy(eventId, QueryParameters.bool("local", local), "", composite, query, () -> {
             RecentExplanations.Stored found = find(eventId, composite, origin);
             ObjectNode view = ExplanationViews.full(found.explanation());
+            if (base64) {
+                view.set("relevance", ExplanationViews.base64(found.explanation().getRelevance()));
+            }
             models.find(found.explanation().getModelName(), found.explanation().getModelVersion()).ifPresent(
                     model -> view.put("conservationThreshold", model.settings().conservationThreshold()));
             return Response.ok(view).header(Origin.HEADER, Origin.of(found).word()).build();
@@ -82,16 +89,20 @@ public class ExplanationsResource {
 
     /**
      * The input of the event an explanation came from, read back from its topic, as {@code {dtype, shape, values}}
-     * (at most {@link #MAX_INPUT_VALUES} values); the web view draws it beside the heatmap.
+     * (at most {@link #MAX_INPUT_VALUES} values; {@code ?tensors=base64} for {@code {dtype, shape, data}}); the web
+     * view draws it beside the heatmap.
      */
     @GET
     @Path("{eventId}/input")
     @Produces(MediaType.APPLICATION_JSON)
     public Response input(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
-            @QueryParam("origin") String originParameter, @QueryParam("local") String local) {
+            @QueryParam("origin") String originParameter, @QueryParam("tensors") String tensors,
+            @QueryParam("local") String local) {
         Optional<Origin> origin = Origin.of(originParameter);
+        boolean base64 = ExplanationViews.base64Tensors(tensors);
         boolean localOnly = QueryParameters.bool("local", local);
-        return ownedBy(eventId, localOnly, "/input", composite, Origin.query(origin), () -> {
+        String query = Origin.query(origin) + (base64 ? "&tensors=base64" : "");
+        return ownedBy(eventId, localOnly, "/input", composite, query, () -> {
             RecentExplanations.Stored found = find(eventId, composite, origin);
             io.lrpsidecar.events.v1.Tensor input = sourceInput(found.explanation());
             long values = input.getData().remaining() / TensorCodec.elementSize(input.getDtype());
@@ -100,7 +111,8 @@ public class ExplanationsResource {
                         + " values (3 x 512 x 512) to answer as JSON, found " + values + " of shape "
                         + input.getShape() + "; read it from " + found.explanation().getSource().getTopic());
             }
-            return Response.ok(AvroJson.toJson(input)).header(Origin.HEADER, Origin.of(found).word()).build();
+            return Response.ok(base64 ? ExplanationViews.base64(input) : AvroJson.toJson(input))
+                    .header(Origin.HEADER, Origin.of(found).word()).build();
         });
     }
 
