@@ -43,6 +43,9 @@ const LrpImage = (() => {
     const text = atob(tensor.data);
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+    if (littleEndian && tensor.dtype === 'FLOAT32') return new Float32Array(bytes.buffer);
+    if (littleEndian && tensor.dtype === 'FLOAT64') return new Float64Array(bytes.buffer);
     const view = new DataView(bytes.buffer);
     const size = { FLOAT32: 4, FLOAT64: 8, INT32: 4, INT64: 8 }[tensor.dtype];
     const result = new Float64Array(bytes.length / size);
@@ -66,9 +69,11 @@ const LrpImage = (() => {
   /** Relevance per pixel, summed over the channels (non-finite values count as 0, as in the service's scale). */
   function pixelRelevance(values, geometry) {
     const plane = geometry.height * geometry.width;
+    const channels = geometry.channels;
     const sums = new Float64Array(plane);
-    for (let channel = 0; channel < geometry.channels; channel++) {
-      for (let pixel = 0; pixel < plane; pixel++) sums[pixel] += finite(at(values, geometry, pixel, channel));
+    for (let i = 0; i < values.length; i++) {
+      const value = typeof values[i] === 'number' ? values[i] : Number(values[i]);
+      if (Number.isFinite(value)) sums[geometry.channelsLast ? Math.floor(i / channels) : i % plane] += value;
     }
     return sums;
   }
@@ -121,26 +126,30 @@ const LrpImage = (() => {
     context.putImageData(image, 0, 0);
   }
 
-  /** The positive pixels by relevance, largest first, and their sum. */
+  /** The positive pixel values in descending order, and their sum. */
   function ranking(pixels) {
-    const positives = [];
+    const positives = pixels.filter((value) => value > 0).sort().reverse();
     let positive = 0;
-    for (let pixel = 0; pixel < pixels.length; pixel++) {
-      if (pixels[pixel] > 0) { positives.push(pixel); positive += pixels[pixel]; }
-    }
-    const order = Uint32Array.from(positives).sort((a, b) => pixels[b] - pixels[a]);
-    return { order, positive };
+    for (const value of positives) positive += value;
+    return { values: positives, positive };
   }
 
-  /** The smallest set of most relevant pixels whose relevance reaches share of the positive relevance. */
+  /**
+   * The most relevant pixels whose relevance reaches share of the positive relevance: all pixels at or above the
+   * smallest value of the fewest largest values that reach it (ties at that value included).
+   */
   function topRegion(pixels, rank, share) {
     const mask = new Uint8Array(pixels.length);
-    let sum = 0, count = 0;
-    for (const pixel of rank.order) {
+    let sum = 0, threshold = Infinity;
+    for (const value of rank.values) {
       if (sum >= share * rank.positive) break;
-      mask[pixel] = 1; sum += pixels[pixel]; count++;
+      sum += value; threshold = value;
     }
-    return { mask, count, sum };
+    let count = 0, held = 0;
+    for (let pixel = 0; pixel < pixels.length; pixel++) {
+      if (pixels[pixel] > 0 && pixels[pixel] >= threshold) { mask[pixel] = 1; count++; held += pixels[pixel]; }
+    }
+    return { mask, count, sum: held };
   }
 
   /** An SVG path along the border of the mask (pixel units), edges on one line merged into runs. */
@@ -233,6 +242,7 @@ const LrpImage = (() => {
     let scale = 0;
     for (const value of pixels) scale = Math.max(scale, Math.abs(value));
     paint(document.getElementById('heatmap-canvas'), geometry, (pixel, rgb) => colour(pixels[pixel], scale, rgb));
+    performance.mark('lrp-image-heatmap-drawn');
     drawColourBar(scale);
     listTopPixels(pixels, geometry);
     const rank = ranking(pixels);
@@ -286,6 +296,7 @@ const LrpImage = (() => {
         + number(pixels[row * geometry.width + col]);
     }));
     applyZoom();
+    performance.mark('lrp-image-outline-drawn');
     const source = await input;
     const status = document.getElementById('image-status');
     if (source.message) {

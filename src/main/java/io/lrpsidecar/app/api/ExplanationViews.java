@@ -10,6 +10,7 @@ import io.lrpsidecar.stream.AvroJson;
 import io.lrpsidecar.stream.RecentExplanations;
 import io.lrpsidecar.stream.TensorCodec;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +31,17 @@ final class ExplanationViews {
     }
 
     static ObjectNode full(Explanation explanation) {
-        ObjectNode node = (ObjectNode) AvroJson.toJson(explanation);
+        return full(explanation, false);
+    }
+
+    /** The whole record; with {@code base64Tensors} the relevance as {@link #base64} (not turned into numbers). */
+    static ObjectNode full(Explanation explanation, boolean base64Tensors) {
+        ObjectNode node = (ObjectNode) AvroJson.toJson(base64Tensors ? Explanation.newBuilder(explanation)
+                .setRelevance(io.lrpsidecar.events.v1.Tensor.newBuilder(explanation.getRelevance())
+                        .setData(ByteBuffer.allocate(0)).build()).build() : explanation);
+        if (base64Tensors) {
+            node.set("relevance", base64(explanation.getRelevance()));
+        }
         if (explanation.getTokens() != null) {
             node.set("tokenHeatmap", tokenHeatmap(explanation.getTokens(),
                     TensorCodec.values(explanation.getRelevance())));

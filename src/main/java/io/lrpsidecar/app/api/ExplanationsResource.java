@@ -77,10 +77,7 @@ public class ExplanationsResource {
         String query = Origin.query(origin) + (base64 ? "&tensors=base64" : "");
         return ownedBy(eventId, QueryParameters.bool("local", local), "", composite, query, () -> {
             RecentExplanations.Stored found = find(eventId, composite, origin);
-            ObjectNode view = ExplanationViews.full(found.explanation());
-            if (base64) {
-                view.set("relevance", ExplanationViews.base64(found.explanation().getRelevance()));
-            }
+            ObjectNode view = ExplanationViews.full(found.explanation(), base64);
             models.find(found.explanation().getModelName(), found.explanation().getModelVersion()).ifPresent(
                     model -> view.put("conservationThreshold", model.settings().conservationThreshold()));
             return Response.ok(view).header(Origin.HEADER, Origin.of(found).word()).build();
