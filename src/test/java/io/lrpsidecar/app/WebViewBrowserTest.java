@@ -265,8 +265,9 @@ class WebViewBrowserTest {
             double first = openEventPage(browser, "web-rgb-0");
             double second = openEventPage(browser, "web-rgb-0");
             assertTrue(second < 1000, "the 3x224x224 page rendered in " + second + " ms (first load " + first
-                    + " ms); the browser's timeline [name, start, duration]: " + script(browser, "return JSON.stringify("
-                    + "performance.getEntries().map(e => [e.name, e.startTime | 0, e.duration | 0]))"));
+                    + " ms); the browser's timeline [name, start, duration]: " + script(browser,
+                    "return JSON.stringify(performance.getEntries().map(e => [e.name, e.startTime | 0, "
+                    + "e.duration | 0]))"));
             assertTrue(browser.findElement(By.id("image-layout")).getText().startsWith(
                     "Input 3 channels, 224 × 224 (channels first, NCHW"));
             assertEquals((long) side, script(browser, "return document.getElementById('overlay-canvas').width"));
