@@ -63,31 +63,63 @@ const Lrp = (() => {
     setInterval(refreshList, 2000);
   }
 
-  function drawLedger(svg, ledger) {
-    const width = 900, rowHeight = 22, labelWidth = 220, barWidth = width - labelWidth - 20;
-    const magnitude = Math.max(1e-300, ...ledger.flatMap((layer) =>
-      [Math.abs(layer.relevanceIn), Math.abs(layer.relevanceOut)]));
-    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + (rowHeight * ledger.length * 2 + 10));
+  /** Decades of the ledger chart's log axis: values below 10^LOG_FLOOR (zero included) are drawn at the floor. */
+  const LOG_FLOOR = -9, LOG_CEILING = 1;
+
+  /**
+   * The ledger of an explanation in the order relevance flows (the output layer first, the input layer last; the
+   * service lists it in graph order, input first), each layer with its share of the starting relevance absorbed.
+   */
+  function ledgerRows(explanation) {
+    const ledger = explanation.ledger.slice().reverse();
+    const start = ledger.length > 0 && ledger[0].relevanceIn !== 0 ? ledger[0].relevanceIn : explanation.targetLogit;
+    return ledger.map((layer) => ({ ...layer,
+      share: start ? Math.abs(layer.absorbed) / Math.abs(start) : NaN,
+      amplified: Math.abs(layer.relevanceOut) > Math.abs(layer.relevanceIn) }));
+  }
+
+  /** Per layer (output first) the relative error and the absorbed share as bars on a log scale; red above threshold. */
+  function drawLedger(svg, rows, threshold) {
+    const width = 900, rowHeight = 34, labelWidth = 260, axisWidth = width - labelWidth - 70, top = 24;
     const ns = 'http://www.w3.org/2000/svg';
-    ledger.forEach((layer, index) => {
-      const y = 5 + index * rowHeight * 2;
-      const label = document.createElementNS(ns, 'text');
-      label.setAttribute('x', '0'); label.setAttribute('y', String(y + rowHeight));
-      label.setAttribute('font-size', '12');
-      label.appendChild(text(layer.name + ' (' + layer.opType + ')'));
-      svg.appendChild(label);
-      const amplified = layer.absorbed < -1e-4 * Math.abs(layer.relevanceIn);
-      [['relevanceIn', '#999'], ['relevanceOut', amplified ? '#d44' : '#4a7']].forEach(([key, color], k) => {
-        const bar = document.createElementNS(ns, 'rect');
-        const length = barWidth * Math.abs(layer[key]) / magnitude;
-        bar.setAttribute('x', String(labelWidth)); bar.setAttribute('y', String(y + k * rowHeight + 3));
-        bar.setAttribute('width', String(Math.max(1, length))); bar.setAttribute('height', String(rowHeight - 6));
-        bar.setAttribute('fill', color);
-        const title = document.createElementNS(ns, 'title');
-        title.appendChild(text(key + ' ' + number(layer[key])));
-        bar.appendChild(title);
-        svg.appendChild(bar);
+    const x = (value) => {
+      const decade = Number.isFinite(value) && value > 0 ? Math.log10(value) : LOG_FLOOR;
+      const clamped = Math.max(LOG_FLOOR, Math.min(LOG_CEILING, decade));
+      return labelWidth + axisWidth * (clamped - LOG_FLOOR) / (LOG_CEILING - LOG_FLOOR);
+    };
+    const add = (name, attributes, parent = svg) => {
+      const element = document.createElementNS(ns, name);
+      Object.entries(attributes).forEach(([key, value]) => element.setAttribute(key, String(value)));
+      parent.appendChild(element);
+      return element;
+    };
+    svg.replaceChildren();
+    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + (top + rowHeight * rows.length + 8));
+    for (let decade = LOG_FLOOR; decade <= LOG_CEILING; decade++) {
+      add('line', { x1: x(10 ** decade), x2: x(10 ** decade), y1: top - 4, y2: top + rowHeight * rows.length,
+        stroke: '#e4e4e4' });
+      add('text', { x: x(10 ** decade), y: top - 8, 'font-size': 10, 'text-anchor': 'middle', fill: '#666' })
+        .appendChild(text(decade === LOG_FLOOR ? '≤1e' + decade : '1e' + decade));
+    }
+    if (Number.isFinite(threshold)) {
+      add('line', { x1: x(threshold), x2: x(threshold), y1: top - 4, y2: top + rowHeight * rows.length,
+        stroke: '#d44', 'stroke-dasharray': '4 3', class: 'ledger-threshold' });
+    }
+    rows.forEach((layer, index) => {
+      const y = top + index * rowHeight;
+      const group = add('g', { class: 'ledger-row', 'data-layer': layer.name });
+      add('text', { x: 0, y: y + 20, 'font-size': 12 }, group).appendChild(text((layer.amplified ? '▲ ' : '▼ ')
+        + layer.name + ' (' + layer.opType + ')'));
+      const red = Number.isFinite(threshold) && layer.relativeError > threshold;
+      [['relativeError', red ? '#d44' : '#555', 'relative error'], ['share', red ? '#f0a0a0' : '#aab',
+        'share of the starting relevance absorbed']].forEach(([key, fill, what], k) => {
+        const bar = add('rect', { x: labelWidth, y: y + 4 + k * 13, width: Math.max(1, x(layer[key]) - labelWidth),
+          height: 11, fill, class: key === 'relativeError' ? 'ledger-error' + (red ? ' above-threshold' : '')
+            : 'ledger-share' }, group);
+        add('title', {}, bar).appendChild(text(what + ' ' + number(layer[key])));
       });
+      add('text', { x: x(10 ** LOG_CEILING) + 6, y: y + 14, 'font-size': 10, fill: red ? '#d44' : '#333' }, group)
+        .appendChild(text(number(layer.relativeError)));
     });
   }
 
@@ -125,6 +157,39 @@ const Lrp = (() => {
     document.getElementById('colour-bar-high').textContent = number(heatmap.scale);
   }
 
+  const className = (index, name) => name === null || name === undefined ? String(index) : name + ' (' + index + ')';
+
+  /** The decision in one line ("predicted 7 (p=0.910), label 1") and the most probable classes. */
+  function showClasses(explanation) {
+    const probabilities = explanation.probabilities;
+    if (!probabilities) return;
+    document.getElementById('classes').hidden = false;
+    const predicted = explanation.predictedClass;
+    let verdict = 'predicted ' + className(predicted, explanation.predictedClassName) + ' (p='
+      + Number(probabilities[predicted]).toFixed(3) + ')';
+    if (explanation.label !== null && explanation.label !== undefined) {
+      verdict += ', label ' + className(explanation.label, explanation.labelName)
+        + (explanation.label === predicted ? ' (correct)' : ' (misclassified)');
+    }
+    if (explanation.reportedClass !== null && explanation.reportedClass !== undefined
+        && explanation.reportedClass !== predicted) {
+      verdict += ', production reported ' + className(explanation.reportedClass, explanation.reportedClassName);
+    }
+    document.getElementById('verdict').textContent = verdict;
+    const body = document.querySelector('#top-classes tbody');
+    body.replaceChildren();
+    (explanation.topClasses || []).forEach((entry) => {
+      const row = document.createElement('tr');
+      cell(row, className(entry.classIndex, entry.name));
+      cell(row, Number(entry.probability).toFixed(3), 'number');
+      const bar = document.createElement('span');
+      bar.className = 'probability-bar';
+      bar.style.width = Math.round(200 * Number(entry.probability)) + 'px';
+      cell(row, bar);
+      body.appendChild(row);
+    });
+  }
+
   async function eventPage() {
     const params = new URLSearchParams(location.search);
     const id = params.get('id');
@@ -132,39 +197,45 @@ const Lrp = (() => {
     const origin = params.get('origin');
     const selection = (composite ? '&composite=' + encodeURIComponent(composite) : '')
       + (origin ? '&origin=' + encodeURIComponent(origin) : '');
-    const query = selection ? '?' + selection.slice(1) : '';
-    const response = await fetch('/explanations/' + encodeURIComponent(id) + query);
+    const compact = '?tensors=base64' + selection;
+    const input = fetch('/explanations/' + encodeURIComponent(id) + '/input' + compact)
+      .then((answer) => answer.json()).catch((error) => ({ message: 'the service did not answer: ' + error }));
+    const response = await fetch('/explanations/' + encodeURIComponent(id) + compact);
     const explanation = await response.json();
     document.getElementById('title').textContent = 'event ' + id;
     if (!response.ok) { document.getElementById('summary').textContent = explanation.message; return; }
     const summary = document.getElementById('summary');
     summary.replaceChildren(text('model ' + explanation.modelName + ':' + explanation.modelVersion
-      + ', composite ' + explanation.composite + ', target ' + explanation.targetClass + ' ('
-      + explanation.targetSource.toLowerCase() + '), predicted ' + explanation.predictedClass
+      + ', composite ' + explanation.composite + ', target ' + className(explanation.targetClass,
+        explanation.targetClassName) + ' (' + explanation.targetSource.toLowerCase() + '), predicted '
+      + className(explanation.predictedClass, explanation.predictedClassName)
       + ', Σ relevance ' + number(explanation.relevanceSum) + ', conservation error '
       + number(explanation.conservationError) + ' '), flags(explanation.flags));
+    showClasses(explanation);
     if (explanation.tokenHeatmap) drawTokens(explanation.tokenHeatmap);
-    const image = document.getElementById('heatmap');
-    const overlay = document.getElementById('overlay');
-    const shape = explanation.relevance.shape;
-    const side = shape.length >= 2 ? shape[shape.length - 1] : 0;
-    const scale = side > 1 ? Math.max(1, Math.min(32, Math.floor(320 / side))) : 1;
-    const drawHeatmap = () => {
-      image.src = '/explanations/' + encodeURIComponent(id) + '/heatmap.png?scale=' + scale
-        + (overlay.checked ? '&overlay=true' : '') + selection;
-    };
-    overlay.disabled = side <= 1;
-    overlay.addEventListener('change', drawHeatmap);
-    drawHeatmap();
-    drawLedger(document.getElementById('ledger'), explanation.ledger);
-    const ledgerRows = document.querySelector('#ledger-table tbody');
-    explanation.ledger.forEach((layer) => {
+    const drawn = explanation.tokenHeatmap ? false : await LrpImage.draw(explanation, input);
+    if (!drawn && !explanation.tokenHeatmap) {
+      document.querySelector('section.pictures').hidden = false;
+      document.getElementById('heatmap').src = '/explanations/' + encodeURIComponent(id) + '/heatmap.png?scale=2'
+        + selection;
+    }
+    const threshold = explanation.conservationThreshold;
+    document.getElementById('ledger-threshold').textContent = threshold === undefined ? 'none configured'
+      : String(threshold);
+    const rows = ledgerRows(explanation);
+    drawLedger(document.getElementById('ledger'), rows, threshold);
+    const ledgerBody = document.querySelector('#ledger-table tbody');
+    rows.forEach((layer) => {
       const row = document.createElement('tr');
       [layer.name, layer.opType, layer.rule].forEach((value) => cell(row, value));
-      [layer.relevanceIn, layer.relevanceOut, layer.absorbed, layer.relativeError]
+      [layer.relevanceIn, layer.relevanceOut, layer.absorbed, layer.share, layer.relativeError]
         .forEach((value) => cell(row, number(value), 'number'));
-      ledgerRows.appendChild(row);
+      if (threshold !== undefined && layer.relativeError > threshold) row.className = 'above-threshold';
+      ledgerBody.appendChild(row);
     });
+    await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted)));
+    document.body.dataset.rendered = 'true';
+    performance.mark('lrp-event-page-rendered');
     const featureRows = document.querySelector('#features tbody');
     explanation.topFeatures.forEach((feature) => {
       const row = document.createElement('tr');

@@ -7,11 +7,14 @@ import java.util.Optional;
 /**
  * The relevance of an image input as a picture: channels summed per pixel, coloured by {@link DivergingColors}, each
  * pixel enlarged to a {@code scale x scale} block. With the input given, the map is laid over the input in grey:
- * the opacity of a pixel's colour is its |t|, so the input shows through where relevance is small.
+ * the opacity of a pixel's colour is {@link #OVERLAY_OPACITY} times its |t|, so the input shows through everywhere
+ * (fully where relevance is zero), as in the web view's overlay.
  */
 public final class Heatmap {
     /** Largest enlargement accepted. */
     public static final int MAX_SCALE = 64;
+    /** Opacity of the relevance colour at |R| = max|R| over the grey input. */
+    public static final double OVERLAY_OPACITY = 0.6;
 
     private Heatmap() {
     }
@@ -47,7 +50,8 @@ public final class Heatmap {
                 int pixel = y * width + x;
                 int rgb = DivergingColors.rgb(pixels[pixel], colourScale);
                 if (grey.isPresent()) {
-                    double opacity = colourScale > 0 ? Math.min(1, Math.abs(pixels[pixel]) / colourScale) : 0;
+                    double opacity = colourScale > 0
+                            ? OVERLAY_OPACITY * Math.min(1, Math.abs(pixels[pixel]) / colourScale) : 0;
                     rgb = blend(rgb, grey.get()[pixel], opacity);
                 }
                 for (int dy = 0; dy < scale; dy++) {

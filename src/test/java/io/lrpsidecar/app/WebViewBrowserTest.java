@@ -1,8 +1,12 @@
 package io.lrpsidecar.app;
 
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lrpsidecar.ReferenceCase;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.graph.Tensor;
@@ -13,22 +17,20 @@ import io.lrpsidecar.testing.Await;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -38,24 +40,31 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 
 /**
  * The web view in a real browser (Debian's Chromium driven by its ChromeDriver, nothing downloaded): the list shows
- * the explained events, a link leads to the event page, and its heatmap image loads; a text model's event page shows
- * the token heatmap; the regulator's report shows the decision, a raw value, the model's hash and what relevance is
+ * the explained events, a link leads to the event page, and its image page draws; a text model's event page shows
+ * the token heatmap; the image page of a model whose relevance is known shows input, heatmap and overlay the right
+ * way up with the colour bar at max |R|; the ledger lists the output layer first; a 3x224x224 model's page renders
+ * in under a second; the regulator's report shows the decision, a raw value, the model's hash and what relevance is
  * not, and prints without navigation; a refused replay shows the service's message, a started one its progress, its
- * failures by reason and a link that opens the replayed explanation. Screenshots go to {@code target/screenshots/}.
+ * failures by reason and a link that opens the replayed explanation. Each page's screenshot is written to
+ * {@code target/screenshots/}.
  */
 @QuarkusTest
-@QuarkusTestResource(value = TextModelBrokerResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ImageModelsBrokerResource.class, restrictToAnnotatedClass = true)
 class WebViewBrowserTest {
     private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     private static final File CHROMIUM = new File("/usr/bin/chromium");
@@ -95,7 +104,7 @@ class WebViewBrowserTest {
             wait.until(ExpectedConditions.presenceOfElementLocated(By.linkText("web-text-0"))).click();
             wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#tokens .token"), 12));
             assertTrue(browser.findElement(By.id("token-heatmap")).isDisplayed());
-            assertTrue(!browser.findElement(By.id("heatmap")).isDisplayed(), "no image heatmap for tokens");
+            assertTrue(!browser.findElement(By.id("image-page")).isDisplayed(), "no image page for tokens");
             List<WebElement> chips = browser.findElements(By.cssSelector("#tokens .token"));
             for (int position = 0; position < 12; position++) {
                 WebElement chip = chips.get(position);
@@ -124,8 +133,9 @@ class WebViewBrowserTest {
     @Test
     void theListLinksToAnEventPageWhoseHeatmapLoads() throws Exception {
         ChromeDriver browser = browser();
-        publishDigits(3);
+        publishDigits("web-digit-", 3);
         try {
+            browser.manage().window().setSize(new Dimension(1280, 1000));
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
             browser.get(home.toString());
             wait.until(driver -> driver.findElements(By.partialLinkText("web-digit-")).size() == 3);
@@ -135,13 +145,148 @@ class WebViewBrowserTest {
             links.get(0).click();
             wait.until(ExpectedConditions.urlContains("/event.html"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("title"), chosen));
-            WebElement heatmap = browser.findElement(By.id("heatmap"));
-            wait.until(driver -> ((Number) ((JavascriptExecutor) driver).executeScript(
-                    "return arguments[0].complete ? arguments[0].naturalWidth : 0", heatmap)).intValue() > 0);
-            Number width = (Number) ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalWidth",
-                    heatmap);
-            assertEquals(256, width.intValue(), "an 8x8 digit is drawn 32 times enlarged");
+            wait.until(driver -> "true".equals(driver.findElement(By.tagName("body")).getAttribute(
+                    "data-rendered")));
+            assertEquals(3, browser.findElements(By.cssSelector("#image-page .panel canvas")).size());
+            assertEquals(8L, script(browser, "return document.getElementById('heatmap-canvas').width"));
+            assertEquals(320L, script(browser, "return document.querySelector('#image-page .stack').clientWidth"),
+                    "an 8x8 digit is shown 40 times enlarged (fits 320 px)");
             assertTrue(browser.findElements(By.cssSelector("#ledger rect")).size() > 0, "the ledger chart is drawn");
+            screenshot(browser, "event-page-digits");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theImagePageShowsInputHeatmapAndOverlayTheRightWayUp() throws Exception {
+        int side = SyntheticImageModels.BAND_SIDE;
+        double[] pixels = new double[side * side];
+        Random random = new Random(11);
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) (0.2 + 0.8 * random.nextDouble());
+        }
+        publish(PredictionEvent.newBuilder().setEventId("web-band-0").setModelName("band").setModelVersion("1")
+                .setEventTime(Instant.now()).setInput(TensorCodec.float32(List.of(1L, (long) side, (long) side),
+                        pixels)).setReportedClass(0).setLabel(1).setAttributes(Map.of()).build());
+        JsonNode explanation = explanationOf("web-band-0");
+        double maxRelevance = 0;
+        for (JsonNode value : explanation.get("relevance").get("values")) {
+            maxRelevance = Math.max(maxRelevance, Math.abs(value.asDouble()));
+        }
+        assertTrue(maxRelevance > 0, "the band carries relevance: " + explanation.get("relevance"));
+        assertInputAnswered("web-band-0", pixels, explanation);
+        ChromeDriver browser = browser();
+        try {
+            openEventPage(browser, "web-band-0");
+            List<WebElement> panels = browser.findElements(By.cssSelector("#image-page .panel"));
+            assertEquals(List.of("input", "relevance", "relevance over the input"), panels.stream().map(panel ->
+                    panel.findElement(By.tagName("figcaption")).getText()).toList());
+            panels.forEach(panel -> assertTrue(panel.findElement(By.tagName("canvas")).isDisplayed()));
+            WebElement high = browser.findElement(By.id("image-colour-bar-high"));
+            assertEquals(maxRelevance, Double.parseDouble(high.getAttribute("data-value")),
+                    "the colour bar ends at max |R| of the explanation");
+            assertEquals(maxRelevance, Double.parseDouble(high.getText()), 5e-4 * maxRelevance, high.getText());
+            assertEquals(-maxRelevance, Double.parseDouble(browser.findElement(By.id("image-colour-bar-low"))
+                    .getText()), 5e-4 * maxRelevance);
+
+            assertTrue(isRed(pixel(browser, "heatmap-canvas", 1, 6)), "heatmap inside the band (row 1, col 6)");
+            assertTrue(isRed(pixel(browser, "overlay-canvas", 1, 6)), "overlay inside the band (row 1, col 6): "
+                    + pixel(browser, "overlay-canvas", 1, 6));
+            int[][] outside = {{6, 1}, {1, 12}, {13, 3}, {12, 12}, {15, 15}};
+            for (int[] at : outside) {
+                List<Long> overlay = pixel(browser, "overlay-canvas", at[0], at[1]);
+                assertTrue(overlay.get(0).equals(overlay.get(1)) && overlay.get(1).equals(overlay.get(2)),
+                        "overlay is plain grey input at (row " + at[0] + ", col " + at[1] + "): " + overlay);
+                assertEquals(List.of(255L, 255L, 255L), pixel(browser, "heatmap-canvas", at[0], at[1]),
+                        "heatmap is white at (row " + at[0] + ", col " + at[1] + ")");
+            }
+            double lowest = Arrays.stream(pixels).min().orElseThrow();
+            double highest = Arrays.stream(pixels).max().orElseThrow();
+            long grey = Math.round(255 * (pixels[12 * side + 3] - lowest) / (highest - lowest));
+            assertEquals(grey, pixel(browser, "input-canvas", 12, 3).get(0), 1, "input at (row 12, col 3)");
+
+            List<WebElement> top = browser.findElements(By.cssSelector("#top-pixels tbody tr"));
+            assertEquals(10, top.size());
+            for (WebElement row : top) {
+                List<WebElement> cells = row.findElements(By.tagName("td"));
+                int r = Integer.parseInt(cells.get(1).getText());
+                int c = Integer.parseInt(cells.get(2).getText());
+                assertTrue(r < SyntheticImageModels.BAND_ROWS && c < SyntheticImageModels.BAND_COLUMNS,
+                        "top pixel (row " + r + ", col " + c + ") lies in the band");
+            }
+            assertTrue(!browser.findElement(By.cssSelector("#image-page svg.outline path")).getAttribute("d")
+                    .isEmpty(), "the top region is outlined");
+            assertTrue(browser.findElement(By.id("outline-summary")).getText().contains("of the positive relevance"));
+            assertEquals("predicted band (0) (p=1.000), label none (1) (misclassified)",
+                    browser.findElement(By.id("verdict")).getText());
+            assertLedgerOutputFirst(browser, explanation);
+            screenshot(browser, "image-page-band");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theLedgerListsTheOutputLayerFirst() throws Exception {
+        publishDigits("web-ledger-", 1);
+        JsonNode explanation = explanationOf("web-ledger-0");
+        assertTrue(explanation.get("ledger").size() > 2, "the digits CNN has several layers");
+        ChromeDriver browser = browser();
+        try {
+            openEventPage(browser, "web-ledger-0");
+            assertLedgerOutputFirst(browser, explanation);
+            assertEquals(String.valueOf(explanation.get("conservationThreshold").asDouble()),
+                    browser.findElement(By.id("ledger-threshold")).getText());
+            List<WebElement> errors = browser.findElements(By.cssSelector("#ledger rect.ledger-error"));
+            assertEquals(explanation.get("ledger").size(), errors.size());
+            double threshold = explanation.get("conservationThreshold").asDouble();
+            JsonNode ledger = explanation.get("ledger");
+            for (int row = 0; row < errors.size(); row++) {
+                boolean above = ledger.get(ledger.size() - 1 - row).get("relativeError").asDouble() > threshold;
+                assertEquals(above ? "#d44" : "#555", errors.get(row).getAttribute("fill"), "row " + row);
+            }
+            screenshot(browser.findElement(By.id("ledger")).findElement(By.xpath("..")), "ledger-digits");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /**
+     * The page of a 3x224x224 model renders (explanation and input fetched, all three panels drawn, the ledger drawn)
+     * in under a second, measured by the browser from navigation start; the second load is measured, the first having
+     * opened the service's reader of source events.
+     */
+    @Test
+    void aThreeChannel224ModelsPageRendersInUnderOneSecond() throws Exception {
+        int side = SyntheticImageModels.RGB_SIDE;
+        double[] values = new double[3 * side * side];
+        Random random = new Random(224);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextDouble();
+        }
+        publish(PredictionEvent.newBuilder().setEventId("web-rgb-0").setModelName("rgb224").setModelVersion("1")
+                .setEventTime(Instant.now()).setInput(TensorCodec.float32(List.of(3L, (long) side, (long) side),
+                        values)).setReportedClass(0).setAttributes(Map.of()).build());
+        explanationOf("web-rgb-0");
+        ChromeDriver browser = browser();
+        try {
+            double first = openEventPage(browser, "web-rgb-0");
+            double second = openEventPage(browser, "web-rgb-0");
+            assertTrue(second < 1000, "the 3x224x224 page rendered in " + second + " ms (first load " + first
+                    + " ms); the browser's timeline [name, start, duration]: " + script(browser,
+                    "return JSON.stringify(performance.getEntries().map(e => [e.name, e.startTime | 0, "
+                    + "e.duration | 0]))"));
+            assertTrue(browser.findElement(By.id("image-layout")).getText().startsWith(
+                    "Input 3 channels, 224 × 224 (channels first, NCHW"));
+            assertEquals((long) side, script(browser, "return document.getElementById('overlay-canvas').width"));
+            List<Long> colour = pixel(browser, "input-canvas", 100, 37);
+            int at = 100 * side + 37;
+            for (int channel = 0; channel < 3; channel++) {
+                assertEquals(Math.round(255 * values[channel * side * side + at]), colour.get(channel), 1,
+                        "channel " + channel + " of the input at (row 100, col 37) is drawn as RGB");
+            }
+            screenshot(browser, "image-page-rgb224");
         } finally {
             browser.quit();
         }
@@ -326,10 +471,95 @@ class WebViewBrowserTest {
         return java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** Writes what the browser shows to {@code target/screenshots/NAME.png}. */
+    /** Loads an event page and waits until it has drawn; answers the milliseconds from navigation to drawn. */
+    private double openEventPage(ChromeDriver browser, String eventId) {
+        browser.manage().window().setSize(new Dimension(1280, 1000));
+        browser.get(home.toString() + "event.html?id=" + eventId);
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver -> "true".equals(driver.findElement(
+                By.tagName("body")).getAttribute("data-rendered")));
+        return ((Number) script(browser, "return performance.getEntriesByName('lrp-event-page-rendered')[0]"
+                + ".startTime")).doubleValue();
+    }
+
+    /** GET /explanations/{id}/input answers the event's input, as numbers and as base64 bytes, and checks its query. */
+    private static void assertInputAnswered(String eventId, double[] sent, JsonNode explanation) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode input = json.readTree(given().get("/explanations/" + eventId + "/input").then().statusCode(200)
+                .extract().asString());
+        assertEquals(explanation.get("relevance").get("shape"), input.get("shape"));
+        double[] answered = new double[input.get("values").size()];
+        for (int i = 0; i < answered.length; i++) {
+            answered[i] = input.get("values").get(i).asDouble();
+        }
+        assertArrayEquals(sent, answered);
+        JsonNode compact = json.readTree(given().get("/explanations/" + eventId + "/input?tensors=base64").then()
+                .statusCode(200).extract().asString());
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Base64.getDecoder().decode(compact.get("data").asText()))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals("FLOAT32", compact.get("dtype").asText());
+        for (double value : sent) {
+            assertEquals(value, bytes.getFloat());
+        }
+        JsonNode relevance = json.readTree(given().get("/explanations/" + eventId + "?tensors=base64").then()
+                .statusCode(200).extract().asString()).get("relevance");
+        assertEquals(4 * sent.length, Base64.getDecoder().decode(relevance.get("data").asText()).length);
+        String refused = given().get("/explanations/" + eventId + "/input?tensors=hex").then().statusCode(400)
+                .extract().asString();
+        assertTrue(refused.contains("expected query parameter tensors to be values or base64, found 'hex'"),
+                refused);
+    }
+
+    private static void assertLedgerOutputFirst(ChromeDriver browser, JsonNode explanation) {
+        List<String> graphOrder = new ArrayList<>();
+        explanation.get("ledger").forEach(layer -> graphOrder.add(layer.get("name").asText()));
+        List<String> shown = browser.findElements(By.cssSelector("#ledger-table tbody tr td:first-child")).stream()
+                .map(WebElement::getText).toList();
+        List<String> outputFirst = new ArrayList<>(graphOrder);
+        Collections.reverse(outputFirst);
+        assertEquals(outputFirst, shown, "the ledger table runs from the output layer to the input layer");
+        assertEquals(graphOrder.get(graphOrder.size() - 1), browser.findElement(By.cssSelector(
+                "#ledger g.ledger-row")).getAttribute("data-layer"), "the chart's first row is the output layer");
+        assertTrue(browser.findElement(By.id("ledger-caption")).getText().contains("from the output (top) back to the"
+                + " input (bottom)"));
+    }
+
+    private static JsonNode explanationOf(String eventId) throws Exception {
+        Await.until(Duration.ofSeconds(120), "the explanation of " + eventId, () -> given().get("/explanations/"
+                + eventId).statusCode() == 200, () -> given().get("/explanations/" + eventId).asString());
+        return new ObjectMapper().readTree(given().get("/explanations/" + eventId).asString());
+    }
+
+    private static Object script(ChromeDriver browser, String code, Object... arguments) {
+        return ((JavascriptExecutor) browser).executeScript(code, arguments);
+    }
+
+    /** The RGB of the pixel at (row, col) of a canvas, read back from the canvas itself. */
+    @SuppressWarnings("unchecked")
+    private static List<Long> pixel(ChromeDriver browser, String canvas, int row, int col) {
+        return (List<Long>) script(browser, "const d = document.getElementById(arguments[0]).getContext('2d')"
+                + ".getImageData(arguments[2], arguments[1], 1, 1).data; return [d[0], d[1], d[2]];", canvas, row,
+                col);
+    }
+
+    private static boolean isRed(List<Long> rgb) {
+        return rgb.get(0) > rgb.get(1) + 40 && rgb.get(1).equals(rgb.get(2));
+    }
+
+    /** The whole page as a PNG in {@code target/screenshots/}. */
     private static void screenshot(ChromeDriver browser, String name) throws Exception {
+        Map<String, Object> shot = browser.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+                "captureBeyondViewport", true));
+        write(name, Base64.getDecoder().decode((String) shot.get("data")));
+    }
+
+    /** One element as a PNG in {@code target/screenshots/}. */
+    private static void screenshot(WebElement element, String name) throws Exception {
+        write(name, element.getScreenshotAs(OutputType.BYTES));
+    }
+
+    private static void write(String name, byte[] png) throws Exception {
         Path folder = Files.createDirectories(Path.of("target", "screenshots"));
-        Files.write(folder.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        Files.write(folder.resolve(name + ".png"), png);
     }
 
     private void publish(PredictionEvent event) throws Exception {
@@ -341,7 +571,7 @@ class WebViewBrowserTest {
         }
     }
 
-    private void publishDigits(int count) throws Exception {
+    private void publishDigits(String prefix, int count) throws Exception {
         Tensor digits = Npy.read(ReferenceCase.folder("cnn_digits").resolve("input.npy")).tensor();
         AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
         int width = digits.size() / digits.dim(0);
@@ -349,7 +579,7 @@ class WebViewBrowserTest {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
-                PredictionEvent event = PredictionEvent.newBuilder().setEventId("web-digit-" + i)
+                PredictionEvent event = PredictionEvent.newBuilder().setEventId(prefix + i)
                         .setModelName("digits").setModelVersion("1").setEventTime(Instant.now())
                         .setInput(TensorCodec.float32(List.of(1L, 8L, 8L),
                                 Arrays.copyOfRange(digits.doubles(), i * width, (i + 1) * width)))

@@ -10,6 +10,7 @@ import io.lrpsidecar.stream.AvroJson;
 import io.lrpsidecar.stream.RecentExplanations;
 import io.lrpsidecar.stream.TensorCodec;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +31,17 @@ final class ExplanationViews {
     }
 
     static ObjectNode full(Explanation explanation) {
-        ObjectNode node = (ObjectNode) AvroJson.toJson(explanation);
+        return full(explanation, false);
+    }
+
+    /** The whole record; with {@code base64Tensors} the relevance as {@link #base64} (not turned into numbers). */
+    static ObjectNode full(Explanation explanation, boolean base64Tensors) {
+        ObjectNode node = (ObjectNode) AvroJson.toJson(base64Tensors ? Explanation.newBuilder(explanation)
+                .setRelevance(io.lrpsidecar.events.v1.Tensor.newBuilder(explanation.getRelevance())
+                        .setData(ByteBuffer.allocate(0)).build()).build() : explanation);
+        if (base64Tensors) {
+            node.set("relevance", base64(explanation.getRelevance()));
+        }
         if (explanation.getTokens() != null) {
             node.set("tokenHeatmap", tokenHeatmap(explanation.getTokens(),
                     TensorCodec.values(explanation.getRelevance())));
@@ -68,6 +79,32 @@ final class ExplanationViews {
             bar.add(hex(DivergingColors.rgb(t, 1)));
         }
         return heatmap;
+    }
+
+    /**
+     * Whether the query parameter {@code tensors} asks for tensors as base64 ({@code base64}: {@code {dtype, shape,
+     * data}}, the little-endian bytes, compact for images) rather than as number lists ({@code values}, the default).
+     */
+    static boolean base64Tensors(String parameter) {
+        if (parameter == null || parameter.equals("values")) {
+            return false;
+        }
+        if (parameter.equals("base64")) {
+            return true;
+        }
+        throw new ApiException(jakarta.ws.rs.core.Response.Status.BAD_REQUEST, "bad-parameter", "expected query "
+                + "parameter tensors to be values or base64, found '" + (parameter.length() > 100
+                ? parameter.substring(0, 100) + "..." : parameter) + "'");
+    }
+
+    /** A tensor as {@code {dtype, shape, data}}, data being its little-endian bytes in base64. */
+    static ObjectNode base64(io.lrpsidecar.events.v1.Tensor tensor) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("dtype", tensor.getDtype().name());
+        ArrayNode shape = node.putArray("shape");
+        tensor.getShape().forEach(shape::add);
+        node.set("data", AvroJson.toJson(tensor.getData()));
+        return node;
     }
 
     private static String hex(int rgb) {

@@ -10,6 +10,8 @@ import io.lrpsidecar.events.v1.Flag;
 import io.lrpsidecar.render.FeatureBars;
 import io.lrpsidecar.render.Heatmap;
 import io.lrpsidecar.render.Png;
+import io.lrpsidecar.stream.AvroJson;
+import io.lrpsidecar.stream.ModelRegistry;
 import io.lrpsidecar.stream.RecentExplanations;
 import io.lrpsidecar.stream.TensorCodec;
 import jakarta.ws.rs.GET;
@@ -46,16 +48,21 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
  * {@code ?composite=} selects by a composite name, spec or hash ({@link CompositeResolver}), the original first;
  * {@code ?origin=original} or {@code ?origin=replay} chooses between the two. The header {@code X-Lrp-Origin} says
  * which was answered. A tabular model's explanation is also served as the regulator's report ({@link RegulatorReport}).
+ * {@code GET /explanations/{id}/input} answers the source event's input, read back from its
+ * topic; {@code ?tensors=base64} gives tensors as base64 bytes instead of number lists.
  */
 @Path("/explanations")
 public class ExplanationsResource {
     /** Explanations one listing returns when no limit is given. */
     private static final int DEFAULT_LIMIT = 50;
+    /** The most input values {@code GET /explanations/{id}/input} answers: a 3-channel 512x512 image. */
+    static final int MAX_INPUT_VALUES = 3 * 512 * 512;
     private final RecentExplanations recent;
     private final Peers peers;
     private final SourceEvents sources;
     private final int maxLimit;
     private final CompositeResolver composites;
+    private final ModelRegistry models;
 
     public ExplanationsResource(KafkaStreams streams, Peers peers, SourceEvents sources, SidecarConfig config,
             ModelLoader models) {
@@ -64,6 +71,7 @@ public class ExplanationsResource {
         this.sources = sources;
         this.maxLimit = config.api().maxLimit();
         this.composites = new CompositeResolver(models.registry());
+        this.models = models.registry();
     }
 
     /** The explanation of an event: the original, or the one with the composite named (by name, spec or hash). */
@@ -73,13 +81,46 @@ public class ExplanationsResource {
     @APIResponse(responseCode = "200", description = "The explanation", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiSchemas.EXPLANATION)))
     public Response byId(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
-            @QueryParam("origin") String originParameter,
+            @QueryParam("origin") String originParameter, @QueryParam("tensors") String tensors,
             @Parameter(hidden = true) @QueryParam("local") String local) {
         Optional<Origin> origin = Origin.of(originParameter);
-        return ownedBy(eventId, QueryParameters.bool("local", local), "", composite, Origin.query(origin), () -> {
+        boolean base64 = ExplanationViews.base64Tensors(tensors);
+        String query = Origin.query(origin) + (base64 ? "&tensors=base64" : "");
+        return ownedBy(eventId, QueryParameters.bool("local", local), "", composite, query, () -> {
             RecentExplanations.Stored found = find(eventId, composite, origin);
-            return Response.ok(ExplanationViews.full(found.explanation())).header(Origin.HEADER,
-                    Origin.of(found).word()).build();
+            ObjectNode view = ExplanationViews.full(found.explanation(), base64);
+            models.find(found.explanation().getModelName(), found.explanation().getModelVersion()).ifPresent(
+                    model -> view.put("conservationThreshold", model.settings().conservationThreshold()));
+            return Response.ok(view).header(Origin.HEADER, Origin.of(found).word()).build();
+        });
+    }
+
+    /**
+     * The input of the event an explanation came from, read back from its topic, as {@code {dtype, shape, values}}
+     * (at most {@link #MAX_INPUT_VALUES} values; {@code ?tensors=base64} for {@code {dtype, shape, data}}); the web
+     * view draws it beside the heatmap.
+     */
+    @GET
+    @Path("{eventId}/input")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response input(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
+            @QueryParam("origin") String originParameter, @QueryParam("tensors") String tensors,
+            @Parameter(hidden = true) @QueryParam("local") String local) {
+        Optional<Origin> origin = Origin.of(originParameter);
+        boolean base64 = ExplanationViews.base64Tensors(tensors);
+        boolean localOnly = QueryParameters.bool("local", local);
+        String query = Origin.query(origin) + (base64 ? "&tensors=base64" : "");
+        return ownedBy(eventId, localOnly, "/input", composite, query, () -> {
+            RecentExplanations.Stored found = find(eventId, composite, origin);
+            io.lrpsidecar.events.v1.Tensor input = sourceInput(found.explanation());
+            long values = input.getData().remaining() / TensorCodec.elementSize(input.getDtype());
+            if (values > MAX_INPUT_VALUES) {
+                throw new ApiException(Response.Status.CONFLICT, "expected an input of at most " + MAX_INPUT_VALUES
+                        + " values (3 x 512 x 512) to answer as JSON, found " + values + " of shape "
+                        + input.getShape() + "; read it from " + found.explanation().getSource().getTopic());
+            }
+            return Response.ok(base64 ? ExplanationViews.base64(input) : AvroJson.toJson(input))
+                    .header(Origin.HEADER, Origin.of(found).word()).build();
         });
     }
 
@@ -93,7 +134,7 @@ public class ExplanationsResource {
     @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_HTML})
     public Response report(@PathParam("eventId") String eventId, @QueryParam("composite") String composite,
             @QueryParam("origin") String originParameter, @QueryParam("format") String formatParameter,
-            @QueryParam("local") String local, @Context HttpHeaders headers) {
+            @Parameter(hidden = true) @QueryParam("local") String local, @Context HttpHeaders headers) {
         Optional<Origin> origin = Origin.of(originParameter);
         boolean html = ReportFormat.html(formatParameter, headers.getAcceptableMediaTypes());
         String query = "&format=" + (html ? "html" : "json") + Origin.query(origin);
@@ -237,10 +278,7 @@ public class ExplanationsResource {
         double[] relevance = TensorCodec.values(explanation.getRelevance());
         Optional<double[]> input = Optional.empty();
         if (overlay) {
-            input = Optional.of(sources.at(explanation.getSource()).map(event -> TensorCodec.values(event.getInput()))
-                    .orElseThrow(() -> new ApiException(Response.Status.GONE, "the input of event '"
-                            + explanation.getEventId() + "' is no longer in " + explanation.getSource().getTopic()
-                            + " (retention); draw it without overlay")));
+            input = Optional.of(TensorCodec.values(sourceInput(explanation)));
             if (input.get().length != relevance.length) {
                 throw new ApiException(Response.Status.CONFLICT, "expected the source event's input to have "
                         + relevance.length + " values, found " + input.get().length + ": " + Arrays.toString(
@@ -248,6 +286,14 @@ public class ExplanationsResource {
             }
         }
         return Heatmap.draw(relevance, rowShape, input, scale);
+    }
+
+    /** The input of the source event of an explanation, read back from its topic. */
+    private io.lrpsidecar.events.v1.Tensor sourceInput(Explanation explanation) {
+        return sources.at(explanation.getSource()).map(event -> event.getInput())
+                .orElseThrow(() -> new ApiException(Response.Status.GONE, "the input of event '"
+                        + explanation.getEventId() + "' is no longer in " + explanation.getSource().getTopic()
+                        + " (retention); draw it without overlay"));
     }
 
     private static FeatureBars.Bar bar(FeatureRelevance feature) {
