@@ -299,9 +299,10 @@ class WebViewBrowserTest {
         int width = rows.size() / rows.dim(0);
         double[] input = Arrays.copyOfRange(rows.doubles(), 0, width);
         String hostileId = "web-cancer-<img src=x onerror=\"document.body.dataset.injected=1\"><script>";
+        Instant decidedAt = Instant.ofEpochMilli(Instant.now().toEpochMilli() - 60_000);
         for (String id : List.of("web-cancer-0", hostileId)) {
             publish(PredictionEvent.newBuilder().setEventId(id).setModelName("breast_cancer").setModelVersion("2")
-                    .setEventTime(Instant.now()).setInput(TensorCodec.float32(List.of((long) width), input))
+                    .setEventTime(decidedAt).setInput(TensorCodec.float32(List.of((long) width), input))
                     .setReportedClass(0).setAttributes(Map.of()).build());
         }
         JsonNode report = awaitJson("/explanations/web-cancer-0/report");
@@ -330,6 +331,8 @@ class WebViewBrowserTest {
             assertTrue(browser.findElements(By.cssSelector("td.raw-value")).stream().map(WebElement::getText)
                     .anyMatch(rawValue::equals), "the raw value " + rawValue + " of feature " + index + " is shown");
             assertEquals(sha256, browser.findElement(By.id("model-sha256")).getText());
+            assertEquals(decidedAt.toString(), report.get("decidedAt").asText(), "the prediction's own time");
+            assertEquals(decidedAt.toString(), browser.findElement(By.id("decided-at")).getText());
             assertTrue(browser.findElement(By.id("meaning")).getText().contains("Relevance is not a causal effect"));
             assertTrue(browser.findElement(By.id("report-nav")).isDisplayed(), "navigation on screen");
             screenshot(browser, "report");

@@ -140,12 +140,21 @@ public class ExplanationsResource {
         String query = "&format=" + (html ? "html" : "json") + Origin.query(origin);
         return ownedBy(eventId, QueryParameters.bool("local", local), "/report", composite, query, () -> {
             RecentExplanations.Stored found = find(eventId, composite, origin);
-            RegulatorReport report = RegulatorReport.of(found);
+            RegulatorReport report = RegulatorReport.of(found, decidedAt(found.explanation()));
             Response.ResponseBuilder answer = html
                     ? Response.ok(ReportPage.render(report), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
                     : Response.ok(report, MediaType.APPLICATION_JSON_TYPE);
             return answer.header(Origin.HEADER, report.origin()).build();
         });
+    }
+
+    /** When the explained prediction was made: its event's time, read back from its topic while it is kept there. */
+    private Optional<java.time.Instant> decidedAt(io.lrpsidecar.events.v1.Explanation explanation) {
+        try {
+            return sources.at(explanation.getSource()).map(io.lrpsidecar.events.v1.PredictionEvent::getEventTime);
+        } catch (ApiException notReadable) {
+            return Optional.empty();
+        }
     }
 
     /**

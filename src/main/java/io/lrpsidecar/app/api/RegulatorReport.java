@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,6 +19,8 @@ import java.util.TreeMap;
  * what relevance means. Served as JSON and as a print-ready page ({@link ReportPage}).
  *
  * @param eventId          the prediction event's id (untrusted: from the event)
+ * @param decidedAt        when the prediction was made (the event's own time, ISO-8601, UTC), or {@code null} when the
+ *                         event is no longer in its topic
  * @param explainedAt      when the sidecar stored the explanation (ISO-8601, UTC)
  * @param origin           {@code original} (the live prediction's explanation) or {@code replay}
  * @param decision         the model's decision and the class explained
@@ -27,7 +30,7 @@ import java.util.TreeMap;
  * @param method           how the explanation was computed, and how well relevance was conserved
  * @param relevanceMeaning what relevance is and what it is not, in plain words
  */
-record RegulatorReport(String eventId, String explainedAt, String origin, Decision decision,
+record RegulatorReport(String eventId, String decidedAt, String explainedAt, String origin, Decision decision,
         List<Reason> supporting, List<Reason> opposing, Model model, Method method, String relevanceMeaning) {
 
     /** The plain statement every report carries. */
@@ -95,7 +98,7 @@ record RegulatorReport(String eventId, String explainedAt, String origin, Decisi
      *
      * @throws ApiException 409 when the explanation is not of a tabular model (an image or token model)
      */
-    static RegulatorReport of(RecentExplanations.Stored stored) {
+    static RegulatorReport of(RecentExplanations.Stored stored, Optional<Instant> decidedAt) {
         Explanation explanation = stored.explanation();
         requireTabular(explanation);
         int predicted = explanation.getPredictedClass();
@@ -116,7 +119,8 @@ record RegulatorReport(String eventId, String explainedAt, String origin, Decisi
         Method method = new Method(explanation.getComposite(), explanation.getCompositeHash(),
                 explanation.getConservationError(), explanation.getRelevanceSum(), explanation.getTargetLogit(),
                 explainer, runtime, explanation.getExecutionProvider());
-        return new RegulatorReport(explanation.getEventId(), Instant.ofEpochMilli(stored.storedAt()).toString(),
+        return new RegulatorReport(explanation.getEventId(), decidedAt.map(Instant::toString).orElse(null),
+                Instant.ofEpochMilli(stored.storedAt()).toString(),
                 Origin.of(stored).word(), decision, supporting, opposing, new Model(explanation.getModelName(),
                 explanation.getModelVersion(), explanation.getModelSha256()), method, RELEVANCE_MEANING);
     }

@@ -31,7 +31,9 @@ final class ReportPage {
                 .append("<button type=\"button\" onclick=\"window.print()\">Print</button></nav>\n");
         page.append("<main>\n<h1>Explanation of an automated decision</h1>\n");
         page.append("<p class=\"subtitle\">Event <code id=\"event-id\">").append(escape(report.eventId()))
-                .append("</code>, explained at <time id=\"explained-at\">").append(escape(report.explainedAt()))
+                .append("</code>, decided at <time id=\"decided-at\">")
+                .append(escape(report.decidedAt() == null ? "(the event is no longer kept)" : report.decidedAt()))
+                .append("</time>, explained at <time id=\"explained-at\">").append(escape(report.explainedAt()))
                 .append("</time> (").append(escape(report.origin())).append(" explanation)</p>\n");
 
         page.append("<section id=\"decision\">\n<h2>Decision</h2>\n<table class=\"facts\">\n");

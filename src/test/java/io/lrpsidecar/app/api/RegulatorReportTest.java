@@ -50,6 +50,7 @@ class RegulatorReportTest {
     private static final Path DEMO = Path.of("src", "main", "resources", "demo");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long STORED_AT = 1_790_000_000_000L;
+    private static final Instant EVENT_TIME = Instant.ofEpochMilli(STORED_AT - 1_500);
     private final Tensor cancer = Npy.read(DEMO.resolve("breast_cancer_holdout.npy")).tensor();
     private final Tensor digits = Npy.read(DEMO.resolve("digits_holdout.npy")).tensor();
     private Map<String, List<Double>> scaler;
@@ -100,10 +101,11 @@ class RegulatorReportTest {
         for (int row = 0; row < 20; row++) {
             Explanation explanation = explainCancer("bc-" + row, row, null);
             JsonNode report = JSON.valueToTree(RegulatorReport.of(new RecentExplanations.Stored(STORED_AT,
-                    explanation, false)));
+                    explanation, false), Optional.of(EVENT_TIME)));
             String context = "row " + row + ": " + report;
             assertEquals("bc-" + row, report.get("eventId").asText());
             assertEquals(Instant.ofEpochMilli(STORED_AT).toString(), report.get("explainedAt").asText());
+            assertEquals(EVENT_TIME.toString(), report.get("decidedAt").asText(), "the prediction's own time");
             assertEquals("original", report.get("origin").asText());
 
             JsonNode decision = report.get("decision");
@@ -161,7 +163,7 @@ class RegulatorReportTest {
         String hostile = "bc-<script>alert(\"x\")</script><img src=x onerror='alert(1)'>&amp;";
         Explanation explanation = explainCancer(hostile, 3, 1);
         String page = ReportPage.render(RegulatorReport.of(new RecentExplanations.Stored(STORED_AT, explanation,
-                true)));
+                true), Optional.empty()));
         assertFalse(page.contains("<script"), page);
         assertFalse(page.contains("<img"), page);
         assertFalse(page.contains("onerror='"), page);
@@ -169,6 +171,7 @@ class RegulatorReportTest {
                 + "src=x onerror=&#39;alert(1)&#39;&gt;&amp;amp;</code>"), page);
         assertTrue(page.contains("<td id=\"label\">benign (class 1)</td>"), page);
         assertTrue(page.contains("(replay explanation)"), page);
+        assertTrue(page.contains("decided at <time id=\"decided-at\">(the event is no longer kept)</time>"), page);
         assertTrue(page.contains("not a causal effect"), page);
     }
 
@@ -187,7 +190,7 @@ class RegulatorReportTest {
                 .setInput(TensorCodec.float32(List.of(1L, 8L, 8L), Arrays.copyOfRange(digits.doubles(), 0, 64)))
                 .setReportedClass(0).setAttributes(Map.of()).build());
         ApiException refused = assertThrows(ApiException.class, () -> RegulatorReport.of(
-                new RecentExplanations.Stored(STORED_AT, digit, false)));
+                new RecentExplanations.Stored(STORED_AT, digit, false), Optional.empty()));
         assertEquals(409, refused.status());
         assertEquals("not-tabular", refused.reason());
         assertTrue(refused.getMessage().contains("expected an explanation of a tabular model"), refused.getMessage());
