@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * committed weight-less graphs ({@link WeightlessExport}): the reference engine explains one row without a refusal,
  * with finite relevance of the input's shape and a relevance sum within a bounded distance of the logit. The CNNs run
  * at a smaller spatial size (their global average pool accepts any), so that each takes seconds; ViT-B/16 needs its
- * 224 x 224 (its position embedding has 197 tokens), and is only loaded and checked here: its full explanations are
- * in {@code scripts/coverage/run_coverage.sh} and {@code docs/coverage.md}. The compiled engine explains the
+ * 224 x 224 (its position embedding has 197 tokens), so here it is only loaded and explained by the compiled engine
+ * (below); its reference explanations are in {@code scripts/coverage/run_coverage.sh} and {@code docs/coverage.md}. The compiled engine explains the
  * MobileNetV3, EfficientNet and ConvNeXt exports and agrees with the reference. ConvNeXt's LayerNorms get the
  * LayerNorm rule (std frozen) in every built-in composite: with the plain gradient their centering removed the
  * relevance sum (measured 6e-18 of a logit of 2). ViT-B/16 folds its heads into the batch, so the compiled engine
