@@ -68,17 +68,7 @@ public final class ExplainerCompiler {
         OnnxPrimitives p = new OnnxPrimitives(builder, opset);
         int[] inputShape = shapes.get(model.inputName());
         boolean oneRow = model.mergesBatch();
-        int inputBatchAxis = oneRow ? -1 : 0;
-        Map<String, Value> values = new HashMap<>();
-        values.put(model.inputName(), model.tokenInput()
-                ? tokenIds(builder, p, inputShape, inputBatchAxis)
-                : p.input(CompiledModel.INPUT, inputShape, inputBatchAxis));
-        graph.initializers().forEach((name, tensor) -> {
-            String written = builder.fresh(PREFIX + name);
-            Value initializer = p.initializer(written, tensor);
-            builder.define(written, initializer.constant());
-            values.put(name, initializer);
-        });
+        Map<String, Value> values = inputsAndWeights(model, builder, p, inputShape, oneRow);
         Set<String> wanted = new HashSet<>(capture);
         wanted.add(model.logits());
         List<Node> nodes = ancestors(graph, wanted);
@@ -123,6 +113,48 @@ public final class ExplainerCompiler {
             explainer = RowScan.overRows(explainer);
         }
         return new CompiledModel(explainer, columns, composite.spec(), init, classes);
+    }
+
+    /**
+     * One ONNX graph with only the explainer's forward pass: input {@value CompiledModel#INPUT}, output
+     * {@value CompiledModel#LOGITS}, batch-dynamic (row by row through {@link RowScan} for a model that merges its
+     * batch). It runs the same operators as the explainer's forward pass, so its logits are the explainer's; the
+     * faithfulness curves re-run the model with it.
+     */
+    public static Graph forwardOnly(ExplainableModel model) {
+        Map<String, int[]> shapes = staticShapes(model);
+        long opset = Math.max(MIN_OPSET, model.graph().opsetVersion());
+        GraphBuilder builder = GraphBuilder.deduplicating(Set.of(CompiledModel.LOGITS));
+        OnnxPrimitives p = new OnnxPrimitives(builder, opset);
+        int[] inputShape = shapes.get(model.inputName());
+        boolean oneRow = model.mergesBatch();
+        Map<String, Value> values = inputsAndWeights(model, builder, p, inputShape, oneRow);
+        forward(p, ancestors(model.graph(), Set.of(model.logits())), model.views(), values);
+        Value logits = values.get(model.logits());
+        builder.opWithOutputs("Identity", "logits", Attributes.NONE, List.of(p.use(logits)),
+                List.of(CompiledModel.LOGITS));
+        Graph forward = builder.build("lrp_forward", opset,
+                List.of(new ValueInfo(CompiledModel.INPUT, model.input().type(), batchShape(inputShape))),
+                List.of(new ValueInfo(CompiledModel.LOGITS, ElementType.FLOAT, List.of(-1, logits.shape()[1]))),
+                Map.of()).pruned();
+        return oneRow ? RowScan.overRows(forward) : forward;
+    }
+
+    /** The graph input (token ids or floats) and the model's weights, by their names in the model. */
+    private static Map<String, Value> inputsAndWeights(ExplainableModel model, GraphBuilder builder,
+            OnnxPrimitives p, int[] inputShape, boolean oneRow) {
+        int inputBatchAxis = oneRow ? -1 : 0;
+        Map<String, Value> values = new HashMap<>();
+        values.put(model.inputName(), model.tokenInput()
+                ? tokenIds(builder, p, inputShape, inputBatchAxis)
+                : p.input(CompiledModel.INPUT, inputShape, inputBatchAxis));
+        model.graph().initializers().forEach((name, tensor) -> {
+            String written = builder.fresh(PREFIX + name);
+            Value initializer = p.initializer(written, tensor);
+            builder.define(written, initializer.constant());
+            values.put(name, initializer);
+        });
+        return values;
     }
 
     /**

@@ -170,6 +170,11 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
         return !input.type().isFloatingPoint();
     }
 
+    /** The static facts of every node, with relevance carried from the root through every kind. */
+    public Map<String, NodeView> views() {
+        return views;
+    }
+
     /** The static facts of every node under a composite: its held kinds carry no relevance. */
     public Map<String, NodeView> views(Composite composite) {
         return composite.held().isEmpty() ? views : NodeViews.of(graph, relevanceRoot, composite.held());

@@ -1,15 +1,11 @@
 package io.lrpsidecar.runtime;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
-import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -25,11 +21,8 @@ import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.graph.ElementType;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.graph.ValueInfo;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,10 +43,7 @@ import java.util.Optional;
  */
 public final class CompiledExplainer implements Explainer, AutoCloseable {
     private final CompiledModel compiled;
-    private final ExecutionProvider provider;
-    private final OrtSession.SessionOptions sessionOptions;
-    private final Model model;
-    private final Predictor<NDList, NDList> predictor;
+    private final OrtPredictor session;
     private final boolean tokenInput;
     private final Optional<ExplainableModel> source;
 
@@ -71,37 +61,7 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         this.compiled = compiled;
         this.source = source;
         this.tokenInput = inputType(compiled) == ElementType.INT64;
-        this.provider = ExecutionProvider.select(settings.device());
-        Engine.getEngine("OnnxRuntime");
-        this.sessionOptions = sessionOptions(settings);
-        if (provider.isGpu()) {
-            try {
-                CudaProviderOptions.register(sessionOptions, provider.device().getDeviceId());
-            } catch (OrtException e) {
-                sessionOptions.close();
-                throw new IllegalStateException("ONNX Runtime refused the CUDA provider options "
-                        + CudaProviderOptions.exactFp32(provider.device().getDeviceId()) + ": " + e.getMessage(), e);
-            }
-        }
-        Map<String, Object> options = new HashMap<>();
-        options.put("sessionOptions", sessionOptions);
-        if (settings.intraOpThreads() > 0) {
-            options.put("intraOpNumThreads", Integer.toString(settings.intraOpThreads()));
-        }
-        if (settings.interOpThreads() > 0) {
-            options.put("interOpNumThreads", Integer.toString(settings.interOpThreads()));
-        }
-        options.put("optLevel", "ALL_OPT");
-        Model loaded = Model.newInstance("lrp-explainer", Device.cpu(), "OnnxRuntime");
-        try {
-            loaded.load(new ByteArrayInputStream(compiled.toOnnx()), options);
-        } catch (IOException | MalformedModelException e) {
-            loaded.close();
-            sessionOptions.close();
-            throw new IllegalStateException("ONNX Runtime refused the compiled explainer: " + e.getMessage(), e);
-        }
-        this.model = loaded;
-        this.predictor = loaded.newPredictor(new NoopTranslator());
+        this.session = new OrtPredictor(compiled.toOnnx(), settings, "the compiled explainer");
     }
 
     /**
@@ -136,7 +96,7 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
 
     /** The execution provider the session runs on. */
     public ExecutionProvider executionProvider() {
-        return provider;
+        return session.provider();
     }
 
     public CompiledModel compiledModel() {
@@ -176,7 +136,7 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
             inputArray.setName(CompiledModel.INPUT);
             NDArray targetArray = manager.create(targets, new Shape(rows));
             targetArray.setName(CompiledModel.TARGET);
-            NDList outputs = predictor.predict(new NDList(inputArray, targetArray));
+            NDList outputs = session.run(new NDList(inputArray, targetArray));
             return toExplanation(outputs, input.shape(), target, init);
         } catch (TranslateException e) {
             throw new IllegalStateException("ONNX Runtime failed to run the explainer: " + e.getMessage(), e);
@@ -257,8 +217,6 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
 
     @Override
     public void close() {
-        predictor.close();
-        model.close();
-        sessionOptions.close();
+        session.close();
     }
 }
