@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lrp", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Layer-wise Relevance Propagation for ONNX classifiers, with zennit's rule semantics.",
         subcommands = {ExplainCommand.class, CompileCommand.class, InspectCommand.class, TailCommand.class,
-                ReplayCommand.class})
+                ReplayCommand.class, EvaluateCommand.class, RecommendCommand.class})
 public class LrpCommand {
 
     /**

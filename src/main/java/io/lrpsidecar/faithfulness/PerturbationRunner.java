@@ -11,7 +11,9 @@ import java.util.Map;
  * Draws perturbation curves: point 0 is the unperturbed row, step {@code k} replaces the first
  * {@code ⌊k·n / L⌋} regions of the curve's order by the baseline ({@link CurveSettings}). The rows are sent to the
  * model step by step, every curve's row of a step in the same run (split only past
- * {@link CurveSettings#maxBatchRows}), so a step costs one batched forward pass.
+ * {@link CurveSettings#maxBatchRows}), so a step costs one batched forward pass. At most
+ * {@link CurveSettings#maxBatchRows} perturbed rows are held at a time: runs fill up across steps, and a step with more
+ * curves than that is split.
  */
 public final class PerturbationRunner {
     private final ForwardModel forward;
@@ -68,14 +70,14 @@ public final class PerturbationRunner {
                 batch.add(perturb(values, request.row() * rowSize, rowSize, baselines.get(request.row()),
                         regions.elementsOf(request.order(), perturbed)));
                 slots.add(new int[] {r, k});
-            }
-            if (batch.size() >= settings.maxBatchRows() || k == stepCount) {
-                double[][] logits = runAll(batch, rowShape, inputs.isFloatingPoint());
-                for (int i = 0; i < logits.length; i++) {
-                    stepLogits[slots.get(i)[0]][slots.get(i)[1]] = logits[i];
+                if (batch.size() == settings.maxBatchRows() || (k == stepCount && r == requests.size() - 1)) {
+                    double[][] logits = runAll(batch, rowShape, inputs.isFloatingPoint());
+                    for (int i = 0; i < logits.length; i++) {
+                        stepLogits[slots.get(i)[0]][slots.get(i)[1]] = logits[i];
+                    }
+                    batch.clear();
+                    slots.clear();
                 }
-                batch.clear();
-                slots.clear();
             }
         }
         List<TargetCurve> curves = new ArrayList<>();
