@@ -35,7 +35,9 @@ public enum Order {
             order[i] = i;
         }
         java.util.Arrays.sort(order, (a, b) -> {
-            int byScore = this == MORF ? Double.compare(scores[b], scores[a]) : Double.compare(scores[a], scores[b]);
+            // + 0.0 turns -0.0 into 0.0: Double.compare orders them, but they are equal scores, a tie
+            int byScore = this == MORF ? Double.compare(scores[b] + 0.0, scores[a] + 0.0)
+                    : Double.compare(scores[a] + 0.0, scores[b] + 0.0);
             return byScore != 0 ? byScore : Integer.compare(a, b);
         });
         return java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray();
