@@ -7,9 +7,9 @@ import java.util.List;
 import picocli.CommandLine;
 
 /**
- * Suggestions for an argument nobody expects: picocli's own, and otherwise the subcommands or options within two
- * edits (a letter added, dropped, changed or two swapped), so that short words such as {@code tial} find
- * {@code tail}.
+ * Suggestions for an argument nobody expects: the subcommands or options within two edits (a letter added, dropped,
+ * changed or two swapped), so that short words such as {@code tial} find {@code tail}, and otherwise picocli's own
+ * (which, for {@code tial}, offered {@code evaluate}).
  */
 final class DidYouMean {
     /** Edits allowed between a mistyped word and a suggestion. */
@@ -21,18 +21,18 @@ final class DidYouMean {
 
     /** Up to three suggestions for the first unmatched argument, nearest first. */
     static List<String> suggestions(CommandLine.UnmatchedArgumentException exception) {
-        if (!exception.getSuggestions().isEmpty()) {
-            return exception.getSuggestions().stream().limit(MAX_SUGGESTIONS).toList();
-        }
         List<String> unmatched = exception.getUnmatched();
-        if (unmatched.isEmpty()) {
-            return List.of();
+        if (!unmatched.isEmpty()) {
+            String word = unmatched.get(0);
+            CommandLine.Model.CommandSpec spec = exception.getCommandLine().getCommandSpec();
+            Collection<String> candidates = word.startsWith("-") ? spec.optionsMap().keySet()
+                    : spec.subcommands().keySet();
+            List<String> near = nearest(word, candidates);
+            if (!near.isEmpty()) {
+                return near;
+            }
         }
-        String word = unmatched.get(0);
-        CommandLine.Model.CommandSpec spec = exception.getCommandLine().getCommandSpec();
-        Collection<String> candidates = word.startsWith("-") ? spec.optionsMap().keySet()
-                : spec.subcommands().keySet();
-        return nearest(word, candidates);
+        return exception.getSuggestions().stream().limit(MAX_SUGGESTIONS).toList();
     }
 
     static List<String> nearest(String word, Collection<String> candidates) {
