@@ -32,8 +32,9 @@ public class EvaluationOptions {
             description = "Perturbation steps (at most one per region). Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--order", paramLabel = "morf,lerf,random", defaultValue = "morf,lerf,random", split = ",",
-            description = "Orders to draw; random adds the random control. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--order", paramLabel = "ORDER", defaultValue = "morf,lerf,random", split = ",",
+            description = "Orders to draw, comma-separated: morf, lerf, random (the random control). "
+                    + "Default: ${DEFAULT-VALUE}.")
     java.util.List<String> orders;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "" + CurveSettings.DEFAULT_SEED,
