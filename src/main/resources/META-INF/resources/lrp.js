@@ -205,9 +205,19 @@ const Lrp = (() => {
     document.getElementById('title').textContent = 'event ' + id;
     if (!response.ok) { document.getElementById('summary').textContent = explanation.message; return; }
     const summary = document.getElementById('summary');
+    const contrastText = (shown) => {
+      if (shown.contrastClass === null || shown.contrastClass === undefined) return '';
+      const target = className(shown.targetClass, shown.targetClassName);
+      const contrast = className(shown.contrastClass, shown.contrastClassName);
+      return shown.contrastClass === shown.targetClass
+        ? ', contrasted with itself: relevance is 0 by construction'
+        : ', why ' + target + ' rather than ' + contrast + ' (relevance of ' + target + ' minus relevance of '
+          + contrast + ')';
+    };
     summary.replaceChildren(text('model ' + explanation.modelName + ':' + explanation.modelVersion
       + ', composite ' + explanation.composite + ', target ' + className(explanation.targetClass,
-        explanation.targetClassName) + ' (' + explanation.targetSource.toLowerCase() + '), predicted '
+        explanation.targetClassName) + ' (' + explanation.targetSource.toLowerCase() + ')'
+      + contrastText(explanation) + ', predicted '
       + className(explanation.predictedClass, explanation.predictedClassName)
       + ', Σ relevance ' + number(explanation.relevanceSum) + ', conservation error '
       + number(explanation.conservationError) + ' '), flags(explanation.flags));

@@ -137,7 +137,8 @@ public class ModelLoader {
                 model.topK(), new ModelSettings.OverridePolicy(model.allowedComposites().orElse(List.of()),
                         model.maxCompiledOverrides(), model.dataRangeLow(), model.dataRangeHigh()))
                 .withPresentation(new ModelSettings.Presentation(model.classNames().orElse(List.of()),
-                        model.topClasses(), featureScaler(model)));
+                        model.topClasses(), featureScaler(model)))
+                .withContrast(model.contrast().map(ModelSettings::parseContrast));
     }
 
     /** The scaler of the configuration: mean and std, or min and max, or none. */

@@ -194,6 +194,12 @@ public interface SidecarConfig {
         @WithDefault("predicted")
         String targetPolicy();
 
+        /**
+         * A class index K or {@code second} (the runner-up): explanations answer why the target rather than it
+         * (relevance of the target minus relevance of K) unless the event names its own contrast class; unset: plain.
+         */
+        Optional<String> contrast();
+
         /** Names of the input features in C order. */
         Optional<List<String>> featureNames();
 

@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
 /** {@code lrp compile}: writes a standalone explainer model that any ONNX runtime can run. */
 @Command(name = "compile", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compile model + composite into one ONNX explainer model.",
-                "Inputs: input [batch, ...] float32, target [batch] int64 (negative: the predicted class).",
+                "Inputs: input [batch, ...] float32, target [batch] int64 (negative: the predicted class), "
+                        + "contrast [batch] int64 (explain the target minus this class; -2: the runner-up, "
+                        + "-1: no contrast).",
                 "Outputs: logits, relevance (shape of input), ledger and ledger_out [batch, layers]; the layer "
                         + "names, op types and rules are in the model metadata (lrp.layers)."})
 public class CompileCommand implements Callable<Integer> {

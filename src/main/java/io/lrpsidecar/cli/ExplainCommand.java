@@ -47,8 +47,13 @@ public class ExplainCommand implements Callable<Integer> {
                     + "reference: the double-precision reference engine. Default: ${DEFAULT-VALUE}.")
     String engine;
 
-    @Option(names = "--target", paramLabel = "predicted|class:K|labels:L.npy", defaultValue = "predicted",
-            description = "The class to explain per row. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--target", paramLabel = "predicted|class:K|labels:L.npy[,contrast:K|second]",
+            defaultValue = "predicted",
+            description = {"The class to explain per row. Default: ${DEFAULT-VALUE}.",
+                    "Add ,contrast:K (or give contrast:K alone, for the predicted class) to explain why that class "
+                            + "rather than class K: the relevance of the class minus the relevance of K, from one "
+                            + "pass; contrast:second takes each row's runner-up (its most probable other class). "
+                            + "Examples: contrast:1, class:7,contrast:1, labels:L.npy,contrast:second."})
     String target;
 
     @Option(names = "--output", paramLabel = "R.npy", description = "Where to write the input relevance.")
@@ -106,6 +111,7 @@ public class ExplainCommand implements Callable<Integer> {
             LedgerJson.write(ledger, modelOptions.model.getFileName().toString(), parsed.spec(), initMode, chosen,
                     explanation);
         }
+        warnAboutContrastsEqualToTheTarget(spec.commandLine().getErr(), explanation);
         if (!quiet) {
             printSummary(spec.commandLine().getOut(), explanation, chosen);
         }
@@ -115,11 +121,31 @@ public class ExplainCommand implements Callable<Integer> {
     private static void printSummary(PrintWriter out, Explanation explanation, Target target) {
         String how = TargetOption.describe(target);
         for (int row = 0; row < explanation.rows(); row++) {
-            out.printf(Locale.ROOT, "row %d: target %d (%s), logit %.6g, sum of relevance %.6g, conservation error "
-                    + "%.3e%n", row, explanation.targets()[row], how,
-                    explanation.logit(row, explanation.targets()[row]), explanation.relevanceSum(row),
-                    explanation.conservationError(row));
+            int targetClass = explanation.targets()[row];
+            if (explanation.contrastive(row)) {
+                int contrast = explanation.contrasts()[row];
+                out.printf(Locale.ROOT, "row %d: target %d rather than %d (%s), logit %.6g - %.6g = %.6g, sum of "
+                        + "relevance %.6g, conservation error %.3e%n", row, targetClass, contrast, how,
+                        explanation.logit(row, targetClass), explanation.logit(row, contrast),
+                        explanation.initialRelevance()[row], explanation.relevanceSum(row),
+                        explanation.conservationError(row));
+            } else {
+                out.printf(Locale.ROOT, "row %d: target %d (%s), logit %.6g, sum of relevance %.6g, conservation "
+                        + "error %.3e%n", row, targetClass, how, explanation.logit(row, targetClass),
+                        explanation.relevanceSum(row), explanation.conservationError(row));
+            }
         }
         out.flush();
+    }
+
+    /** One line on standard error per row contrasted with its own target: its relevance is 0 by construction. */
+    private static void warnAboutContrastsEqualToTheTarget(PrintWriter err, Explanation explanation) {
+        for (int row = 0; row < explanation.rows(); row++) {
+            if (explanation.contrastIsTarget(row)) {
+                err.printf(Locale.ROOT, "warning: row %d: the target %d is also the contrast class, so its relevance "
+                        + "is 0 by construction%n", row, explanation.targets()[row]);
+            }
+        }
+        err.flush();
     }
 }

@@ -13,9 +13,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Writes the conservation ledger as JSON: per row the target, the explained logit, the relevance put on it, the sum
- * of the input relevance and the relative conservation error, and per layer (topological order) the relevance in,
- * out, absorbed and the layer's relative error. Non-finite numbers are written as {@code null}.
+ * Writes the conservation ledger as JSON: per row the target, the explained logit (for a contrastive target also the
+ * contrast class and its logit, and {@code contrast} at the top: the class or {@code second}), the relevance put on
+ * it ({@code s_t - s_K} when contrastive), the sum of the input relevance and the relative conservation error, and
+ * per layer (topological order) the relevance in, out, absorbed and the layer's relative error. Non-finite numbers are written as {@code null}.
  */
 final class LedgerJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -30,6 +31,10 @@ final class LedgerJson {
         root.put("composite", composite);
         root.put("init", init.name().toLowerCase(Locale.ROOT));
         root.put("targetChosenBy", TargetOption.describe(target));
+        String contrast = TargetOption.contrastOf(target);
+        if (contrast != null) {
+            root.put("contrast", contrast);
+        }
         ArrayNode rows = root.putArray("rows");
         for (int row = 0; row < explanation.rows(); row++) {
             int targetClass = explanation.targets()[row];
@@ -37,6 +42,11 @@ final class LedgerJson {
             entry.put("row", row);
             entry.put("target", targetClass);
             number(entry, "logit", explanation.logit(row, targetClass));
+            if (explanation.contrastive(row)) {
+                int contrastClass = explanation.contrasts()[row];
+                entry.put("contrastClass", contrastClass);
+                number(entry, "contrastLogit", explanation.logit(row, contrastClass));
+            }
             number(entry, "initialRelevance", explanation.initialRelevance()[row]);
             number(entry, "relevanceSum", explanation.relevanceSum(row));
             number(entry, "conservationError", explanation.conservationError(row));

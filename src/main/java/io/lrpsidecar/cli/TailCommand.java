@@ -85,8 +85,12 @@ public class TailCommand implements Callable<Integer> {
             throw new UserInputException("cannot tell the record type of topic '" + topic + "'; pass --type, one of "
                     + SCHEMAS.keySet());
         }
-        AvroSerde<Object> serde = new AvroSerde<>(SCHEMAS.get(recordType), recordType.equals("explanation")
-                ? ReleasedSchemas.explanation() : List.of());
+        AvroSerde<Object> serde = new AvroSerde<>(SCHEMAS.get(recordType), switch (recordType) {
+            case "explanation" -> ReleasedSchemas.explanation();
+            case "prediction" -> ReleasedSchemas.predictionEvent();
+            case "flagged" -> ReleasedSchemas.flaggedPrediction();
+            default -> List.<Schema>of();
+        });
         Properties properties = new Properties();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, "lrp-tail-" + UUID.randomUUID());

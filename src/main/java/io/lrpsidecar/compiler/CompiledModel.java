@@ -6,8 +6,10 @@ import io.lrpsidecar.graph.OnnxModelWriter;
 import java.util.List;
 
 /**
- * A compiled explainer: one ONNX graph with inputs {@code input} (batch) and {@code target} (int64 {@code [batch]},
- * negative = the predicted class) and outputs {@code logits}, {@code relevance} (shaped like the input),
+ * A compiled explainer: one ONNX graph with inputs {@code input} (batch), {@code target} (int64 {@code [batch]},
+ * negative = the predicted class) and {@code contrast} (int64 {@code [batch]}: the class to explain the target
+ * against, {@code -2} = the runner-up, any other negative = none; explainers compiled before it was added lack it)
+ * and outputs {@code logits}, {@code relevance} (shaped like the input),
  * {@code ledger} and {@code ledger_out} ({@code [batch, layers]}: relevance entering and leaving each layer, in
  * topological order), plus any captured activations.
  *
@@ -21,6 +23,7 @@ public record CompiledModel(Graph graph, List<LedgerColumn> layers, String compo
 
     public static final String INPUT = "input";
     public static final String TARGET = "target";
+    public static final String CONTRAST = "contrast";
     public static final String LOGITS = "logits";
     public static final String RELEVANCE = "relevance";
     public static final String LEDGER = "ledger";
@@ -30,6 +33,11 @@ public record CompiledModel(Graph graph, List<LedgerColumn> layers, String compo
 
     public CompiledModel {
         layers = List.copyOf(layers);
+    }
+
+    /** Whether the graph takes the {@value #CONTRAST} input (explainers compiled before it was added do not). */
+    public boolean takesContrast() {
+        return graph.inputs().stream().anyMatch(input -> input.name().equals(CONTRAST));
     }
 
     /** The serialized ONNX model, runnable by any ONNX runtime. */

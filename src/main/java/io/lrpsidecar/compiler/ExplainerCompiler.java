@@ -1,5 +1,6 @@
 package io.lrpsidecar.compiler;
 
+import io.lrpsidecar.engine.Contrast;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.InitMode;
 import io.lrpsidecar.engine.composite.Composite;
@@ -29,8 +30,8 @@ import java.util.stream.Collectors;
 /**
  * Turns (canonical model, composite, initialisation) into one ONNX graph that computes the logits, the input
  * relevance and the per-layer ledger in a single run. Everything is emitted through {@link OnnxPrimitives}: the
- * forward pass is each operator's own {@link Op#forward}, the initial relevance is the one-hot of the target (times
- * the logit for {@link InitMode#LOGIT}), and the backward pass runs, in reverse topological order, each node's
+ * forward pass is each operator's own {@link Op#forward}, the initial relevance is the one-hot of the target minus
+ * the one-hot of the contrast class, if any (times the logit for {@link InitMode#LOGIT}), and the backward pass runs, in reverse topological order, each node's
  * {@link Rule#propagate} on an {@link OnnxLayer}, summing fan-out relevance into the carrying inputs, exactly as the
  * reference engine does in double precision. Relevance is read at the model's relevance root; for token ids it is
  * summed over the hidden axis, so it has the shape of the ids.
@@ -63,7 +64,8 @@ public final class ExplainerCompiler {
             }
         }
         long opset = Math.max(MIN_OPSET, graph.opsetVersion());
-        GraphBuilder builder = GraphBuilder.deduplicating(Set.of(CompiledModel.TARGET, CompiledModel.LOGITS,
+        GraphBuilder builder = GraphBuilder.deduplicating(Set.of(CompiledModel.TARGET, CompiledModel.CONTRAST,
+                CompiledModel.LOGITS,
                 CompiledModel.RELEVANCE, CompiledModel.LEDGER, CompiledModel.LEDGER_OUT));
         OnnxPrimitives p = new OnnxPrimitives(builder, opset);
         int[] inputShape = shapes.get(model.inputName());
@@ -107,7 +109,8 @@ public final class ExplainerCompiler {
                 + column.rule()).collect(Collectors.joining("\n")));
         List<ValueInfo> inputs = List.of(
                 new ValueInfo(CompiledModel.INPUT, model.input().type(), batchShape(inputShape)),
-                new ValueInfo(CompiledModel.TARGET, ElementType.INT64, List.of(-1)));
+                new ValueInfo(CompiledModel.TARGET, ElementType.INT64, List.of(-1)),
+                new ValueInfo(CompiledModel.CONTRAST, ElementType.INT64, List.of(-1)));
         Graph explainer = builder.build("lrp_explainer", opset, inputs, outputs, metadata).pruned();
         if (oneRow) {
             explainer = RowScan.overRows(explainer);
@@ -184,18 +187,42 @@ public final class ExplainerCompiler {
         return p.runtime(CompiledModel.INPUT, ElementType.INT64, shape, batchAxis);
     }
 
-    /** One-hot at the target (the predicted class where the target is negative), times the logit if asked. */
+    /**
+     * One-hot at the target (the predicted class where the target is negative) minus one-hot at the contrast class
+     * (the runner-up where the contrast is {@link Contrast#RUNNER_UP}, none where it is any
+     * other negative), times the logits if asked: {@code onehot(t) s_t - onehot(K) s_K}, one backward pass for
+     * {@code rel(t) - rel(K)} since every rule is linear in the relevance it receives
+     * ({@link io.lrpsidecar.engine.Target.Contrastive}).
+     */
     private static Value initialRelevance(GraphBuilder builder, OnnxPrimitives p, InitMode init, Value logits) {
         int classes = logits.shape()[1];
-        String predicted = builder.op("ArgMax", "predicted", new Attributes(Map.of("axis", 1L, "keepdims", 0L)),
-                CompiledModel.LOGITS);
-        String wantsPredicted = builder.op("Less", "wants_predicted", CompiledModel.TARGET,
-                builder.constant("no_target", Tensor.ofLongs(new int[0], new long[] {0})));
+        String zero = builder.constant("no_target", Tensor.ofLongs(new int[0], new long[] {0}));
+        String depth = builder.constant("classes", Tensor.ofLongs(new int[0], new long[] {classes}));
+        String offOn = builder.constant("off_on", Tensor.of(new int[] {2}, new double[] {0, 1}));
+        Attributes lastAxis = new Attributes(Map.of("axis", -1L));
+        Attributes argMax = new Attributes(Map.of("axis", 1L, "keepdims", 0L));
+        String predicted = builder.op("ArgMax", "predicted", argMax, CompiledModel.LOGITS);
+        String wantsPredicted = builder.op("Less", "wants_predicted", CompiledModel.TARGET, zero);
         String target = builder.op("Where", "chosen_target", wantsPredicted, predicted, CompiledModel.TARGET);
-        String oneHot = builder.op("OneHot", "one_hot", new Attributes(Map.of("axis", -1L)), target,
-                builder.constant("classes", Tensor.ofLongs(new int[0], new long[] {classes})),
-                builder.constant("off_on", Tensor.of(new int[] {2}, new double[] {0, 1})));
-        Value start = p.runtime(oneHot, ElementType.FLOAT, logits.shape(), logits.batchAxis());
+        String oneHot = builder.op("OneHot", "one_hot", lastAxis, target, depth, offOn);
+
+        String isTarget = builder.op("Cast", "is_target", new Attributes(Map.of("to",
+                (long) ElementType.BOOL.onnxCode())), oneHot);
+        String otherLogits = builder.op("Where", "other_logits", isTarget,
+                builder.constant("minus_infinity", Tensor.of(new int[0], new double[] {Double.NEGATIVE_INFINITY})),
+                CompiledModel.LOGITS);
+        String runnerUp = builder.op("ArgMax", "runner_up", argMax, otherLogits);
+        String wantsRunnerUp = builder.op("Equal", "wants_runner_up", CompiledModel.CONTRAST, builder.constant(
+                "runner_up_code", Tensor.ofLongs(new int[0], new long[] {Contrast.RUNNER_UP})));
+        String contrast = builder.op("Where", "chosen_contrast", wantsRunnerUp, runnerUp, CompiledModel.CONTRAST);
+        String noContrast = builder.op("Less", "no_contrast", contrast, zero);
+        String contrastHot = builder.op("OneHot", "contrast_hot", lastAxis,
+                builder.op("Max", "contrast_index", contrast, zero), depth, offOn);
+        String kept = builder.op("Where", "contrast_kept",
+                builder.op("Unsqueeze", "no_contrast_column", noContrast, builder.longs("class_axis", 1)),
+                builder.constant("no_relevance", Tensor.of(new int[0], new double[] {0})), contrastHot);
+        String signed = builder.op("Sub", "target_minus_contrast", oneHot, kept);
+        Value start = p.runtime(signed, ElementType.FLOAT, logits.shape(), logits.batchAxis());
         return init == InitMode.LOGIT ? p.mul(start, logits) : start;
     }
 

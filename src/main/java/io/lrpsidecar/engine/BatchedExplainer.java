@@ -66,6 +66,7 @@ public final class BatchedExplainer implements Explainer {
         return new Explanation(
                 stack(parts.stream().map(Explanation::logits).toList()),
                 parts.stream().flatMapToInt(part -> Arrays.stream(part.targets())).toArray(),
+                parts.stream().flatMapToInt(part -> Arrays.stream(part.contrasts())).toArray(),
                 concat(parts.stream().map(Explanation::initialRelevance).toList()),
                 stack(parts.stream().map(Explanation::relevance).toList()),
                 ledger, sums);

@@ -12,6 +12,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.lrpsidecar.compiler.CompiledModel;
 import io.lrpsidecar.compiler.LedgerColumn;
+import io.lrpsidecar.engine.Contrast;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.Explainer;
 import io.lrpsidecar.engine.Explanation;
@@ -40,6 +41,9 @@ import java.util.Optional;
  * token (the input's shape). Built with the model it was compiled from, the explainer checks every input with
  * {@link ExplainableModel#checkInput} before running, so ids outside the vocabulary fail with a message naming the row
  * and position instead of reaching ONNX Runtime.
+ *
+ * <p>A {@link Target.Contrastive} target is fed as the graph's {@code contrast} input; an explainer compiled before
+ * that input existed is fed only {@code input} and {@code target}, and refuses contrastive targets.
  */
 public final class CompiledExplainer implements Explainer, AutoCloseable {
     private final CompiledModel compiled;
@@ -128,7 +132,9 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         }
         source.ifPresent(model -> model.checkInput(input));
         int rows = input.dim(0);
-        long[] targets = requestedTargets(target, rows);
+        Target chosen = target instanceof Target.Contrastive contrastive ? contrastive.target() : target;
+        long[] targets = requestedTargets(chosen, rows);
+        Optional<long[]> contrasts = requestedContrasts(target, rows);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "OnnxRuntime")) {
             Shape shape = new Shape(Arrays.stream(input.shape()).asLongStream().toArray());
             NDArray inputArray = tokenInput ? manager.create(input.asLongs(), shape)
@@ -136,7 +142,13 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
             inputArray.setName(CompiledModel.INPUT);
             NDArray targetArray = manager.create(targets, new Shape(rows));
             targetArray.setName(CompiledModel.TARGET);
-            NDList outputs = session.run(new NDList(inputArray, targetArray));
+            NDList inputs = new NDList(inputArray, targetArray);
+            if (compiled.takesContrast()) {
+                NDArray contrastArray = manager.create(contrasts.orElseGet(() -> noContrast(rows)), new Shape(rows));
+                contrastArray.setName(CompiledModel.CONTRAST);
+                inputs.add(contrastArray);
+            }
+            NDList outputs = session.run(inputs);
             return toExplanation(outputs, input.shape(), target, init);
         } catch (TranslateException e) {
             throw new IllegalStateException("ONNX Runtime failed to run the explainer: " + e.getMessage(), e);
@@ -166,6 +178,29 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         return targets;
     }
 
+    /**
+     * The coded contrast of each row ({@link Contrast#requested}) for a contrastive target, checked against the class
+     * count; empty for any other target. An explainer compiled without the {@code contrast} input refuses a
+     * contrastive target rather than explain without it.
+     */
+    private Optional<long[]> requestedContrasts(Target target, int rows) {
+        if (!(target instanceof Target.Contrastive contrastive)) {
+            return Optional.empty();
+        }
+        if (!compiled.takesContrast()) {
+            throw new IllegalArgumentException("this explainer was compiled without the '" + CompiledModel.CONTRAST
+                    + "' input, so it cannot explain against a contrast class; compile it again");
+        }
+        return Optional.of(Arrays.stream(contrastive.against().requested(rows, compiled.classes()))
+                .asLongStream().toArray());
+    }
+
+    private static long[] noContrast(int rows) {
+        long[] none = new long[rows];
+        Arrays.fill(none, Contrast.NONE);
+        return none;
+    }
+
     private Explanation toExplanation(NDList outputs, int[] inputShape, Target target, InitMode init) {
         double[] logits = doubles(outputs.get(CompiledModel.LOGITS));
         int rows = inputShape[0];
@@ -175,10 +210,8 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
             logitRows[row] = Arrays.copyOfRange(logits, row * classes, (row + 1) * classes);
         }
         int[] targets = target.resolve(logitRows);
-        double[] initial = new double[rows];
-        for (int row = 0; row < rows; row++) {
-            initial[row] = init == InitMode.LOGIT ? logitRows[row][targets[row]] : 1.0;
-        }
+        int[] contrasts = target.contrasts(logitRows, targets);
+        double[] initial = Explanation.initialRelevance(logitRows, targets, contrasts, init);
         double[] ledgerIn = doubles(outputs.get(CompiledModel.LEDGER));
         double[] ledgerOut = doubles(outputs.get(CompiledModel.LEDGER_OUT));
         List<LedgerEntry> ledger = new ArrayList<>();
@@ -194,8 +227,8 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
             ledger.add(new LedgerEntry(layer.name(), layer.opType(), layer.rule(), in, out));
         }
         Tensor relevance = Tensor.of(inputShape, doubles(outputs.get(CompiledModel.RELEVANCE)));
-        return new Explanation(Tensor.of(new int[] {rows, classes}, logits), targets, initial, relevance, ledger,
-                Map.of());
+        return new Explanation(Tensor.of(new int[] {rows, classes}, logits), targets, contrasts, initial, relevance,
+                ledger, Map.of());
     }
 
     private static double[] doubles(NDArray array) {

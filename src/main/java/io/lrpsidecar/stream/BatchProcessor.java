@@ -2,6 +2,7 @@ package io.lrpsidecar.stream;
 
 import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
+import io.lrpsidecar.engine.Contrast;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.events.v1.ExplanationMetrics;
@@ -229,7 +230,8 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
         for (int attempt = 1; attempt <= settings.explainAttempts(); attempt++) {
             try {
                 long started = System.nanoTime();
-                ServedModel.Run run = model.explain(composite, input, new Target.PerRowOrPredicted(requested));
+                ServedModel.Run run = model.explain(composite, input, target(model.settings(),
+                        group.stream().map(Pending::event).toList(), requested));
                 double computeMs = (System.nanoTime() - started) / 1e6;
                 if (runtimeVersions == null) {
                     runtimeVersions = CompiledExplainer.runtimeVersions();
@@ -247,6 +249,30 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
                 + failure.getMessage();
         String errorClass = failure.getClass().getName();
         group.forEach(entry -> deadLetter(entry, FailedStage.EXPLAIN, "explainer-failed", message, errorClass));
+    }
+
+    /**
+     * The target of a batch: each row's requested class (or the predicted one), contrasted where the event names a
+     * contrast class or the model has a contrast setting (the event's wins); plain when no row is contrasted.
+     */
+    static Target target(ModelSettings settings, List<PredictionEvent> events, int[] requested) {
+        Target chosen = new Target.PerRowOrPredicted(requested);
+        int[] contrasts = new int[events.size()];
+        boolean any = false;
+        for (int row = 0; row < contrasts.length; row++) {
+            contrasts[row] = chooseContrast(events.get(row), settings);
+            any |= contrasts[row] != Contrast.NONE;
+        }
+        return any ? new Target.Contrastive(chosen, new Contrast.PerRow(contrasts)) : chosen;
+    }
+
+    /** The coded contrast of one event ({@link Contrast#requested}): its own class, else the model's, else none. */
+    private static int chooseContrast(PredictionEvent event, ModelSettings settings) {
+        if (event.getContrastClass() != null) {
+            return event.getContrastClass();
+        }
+        return settings.contrast().map(contrast -> contrast instanceof Contrast.Fixed fixed ? fixed.classIndex()
+                : Contrast.RUNNER_UP).orElse(Contrast.NONE);
     }
 
     static void chooseTarget(PredictionEvent event, TargetPolicy policy, int[] requested,

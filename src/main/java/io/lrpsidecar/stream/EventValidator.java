@@ -83,6 +83,11 @@ final class EventValidator {
         if (target != null && (target < 0 || target >= classes)) {
             return reject("target-out-of-range", "target class " + target + " is outside 0.." + (classes - 1));
         }
+        Integer contrast = event.getContrastClass();
+        if (contrast != null && (contrast < 0 || contrast >= classes)) {
+            return reject("contrast-out-of-range", "contrast class " + contrast + " is outside 0.." + (classes - 1)
+                    + ": model " + model.name() + " has " + classes + " classes");
+        }
         try {
             model.composite(event.getComposite());
         } catch (IllegalArgumentException e) {

@@ -47,7 +47,7 @@ public final class ExplainTopology {
 
     public static Topology build(StreamTopics topics, ModelRegistry registry, TopologySettings settings,
             StreamMetrics metrics) {
-        AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
+        AvroSerde<PredictionEvent> events = ReleasedSchemas.predictionEventSerde();
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.predictions(), topics.predictionsReplay());

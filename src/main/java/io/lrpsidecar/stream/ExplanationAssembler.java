@@ -52,6 +52,7 @@ final class ExplanationAssembler {
         List<String> classNames = presentation.classNames();
         double[] probabilities = ClassProbabilities.softmax(logits);
         int target = batch.targets()[row];
+        Integer contrast = batch.contrastive(row) ? batch.contrasts()[row] : null;
         int predicted = argmax(logits);
         List<FeatureRelevance> top = topFeatures(relevance, model.settings().topK(), tokens.isEmpty()
                 ? model.settings().featureNames() : tokenNames(tokens));
@@ -92,6 +93,8 @@ final class ExplanationAssembler {
                 .setTargetClassName(ClassProbabilities.name(target, classNames))
                 .setProbabilities(Arrays.stream(probabilities).boxed().toList())
                 .setTopClasses(ClassProbabilities.top(probabilities, presentation.topClasses(), classNames))
+                .setContrastClass(contrast)
+                .setContrastClassName(ClassProbabilities.name(contrast, classNames))
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package io.lrpsidecar.stream;
 
+import io.lrpsidecar.engine.Contrast;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -21,10 +22,13 @@ import java.util.Optional;
  * @param overrides             what composite overrides from events and requests may ask for
  * @param vocabulary            how the ids of a token model are shown (token strings, padding token)
  * @param presentation          how explanations name the classes and show the raw feature values
+ * @param contrast              the class explanations are contrasted with when the event names none (a fixed class
+ *                              or the runner-up: why the target rather than it), or empty for plain explanations
  */
 public record ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
         Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
-        int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation) {
+        int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation,
+        Optional<Contrast> contrast) {
 
     public ModelSettings {
         featureNames = List.copyOf(featureNames);
@@ -33,6 +37,14 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
                     + "max-input-bytes >= 1 and top-k >= 0; found " + maxBatchSize + ", " + maxWait + ", "
                     + maxInputBytes + ", " + topK);
         }
+    }
+
+    /** Settings without a contrast. */
+    public ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
+            Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
+            int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation) {
+        this(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold, lowConfidence,
+                logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, Optional.empty());
     }
 
     /** Settings with the default presentation. */
@@ -54,13 +66,31 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
     /** The same settings showing token ids with {@code vocabulary}. */
     public ModelSettings withVocabulary(Vocabulary vocabulary) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
-                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation);
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast);
     }
 
     /** The same settings naming classes and scaling features as {@code presentation} says. */
     public ModelSettings withPresentation(Presentation presentation) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
-                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation);
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast);
+    }
+
+    /** The same settings contrasting every explanation with {@code contrast} unless the event names a class. */
+    public ModelSettings withContrast(Optional<Contrast> contrast) {
+        return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast);
+    }
+
+    /** Parses a model's {@code contrast} setting: a class index {@code K >= 0} or {@code second} (the runner-up). */
+    public static Contrast parseContrast(String text) {
+        String trimmed = text.trim();
+        if (trimmed.equals("second")) {
+            return new Contrast.RunnerUp();
+        }
+        if (!trimmed.matches("[0-9]{1,9}")) {
+            throw new IllegalArgumentException("contrast '" + text + "': expected a class index K >= 0 or second");
+        }
+        return new Contrast.Fixed(Integer.parseInt(trimmed));
     }
 
     /** Settings with the default override policy: any composite, eight compiled overrides kept. */

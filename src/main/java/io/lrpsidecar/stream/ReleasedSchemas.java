@@ -1,6 +1,8 @@
 package io.lrpsidecar.stream;
 
 import io.lrpsidecar.events.v1.Explanation;
+import io.lrpsidecar.events.v1.FlaggedPrediction;
+import io.lrpsidecar.events.v1.PredictionEvent;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -17,8 +19,9 @@ public final class ReleasedSchemas {
     static final Map<String, List<String>> FIELDS_AFTER_V1 = Map.of(
             Explanation.getClassSchema().getFullName(), List.of("tokens", "label", "labelName", "reportedClass",
                     "reportedClassName", "reportedScores", "predictedClassName", "targetClassName", "probabilities",
-                    "topClasses"),
-            "io.lrpsidecar.events.v1.FeatureRelevance", List.of("value", "rawValue"));
+                    "topClasses", "contrastClass", "contrastClassName"),
+            "io.lrpsidecar.events.v1.FeatureRelevance", List.of("value", "rawValue"),
+            PredictionEvent.getClassSchema().getFullName(), List.of("contrastClass"));
 
     private ReleasedSchemas() {
     }
@@ -31,6 +34,26 @@ public final class ReleasedSchemas {
     /** The current {@code Explanation} serde, reading the released versions too. */
     public static AvroSerde<Explanation> explanationSerde() {
         return new AvroSerde<>(Explanation.getClassSchema(), explanation());
+    }
+
+    /** The {@code PredictionEvent} schemas released before the current one (version 1). */
+    public static List<Schema> predictionEvent() {
+        return List.of(without(PredictionEvent.getClassSchema(), FIELDS_AFTER_V1));
+    }
+
+    /** The current {@code PredictionEvent} serde, reading events of producers still on version 1 too. */
+    public static AvroSerde<PredictionEvent> predictionEventSerde() {
+        return new AvroSerde<>(PredictionEvent.getClassSchema(), predictionEvent());
+    }
+
+    /** The {@code FlaggedPrediction} schemas released before the current one (version 1, nesting a v1 event). */
+    public static List<Schema> flaggedPrediction() {
+        return List.of(without(FlaggedPrediction.getClassSchema(), FIELDS_AFTER_V1));
+    }
+
+    /** The current {@code FlaggedPrediction} serde, reading records that nest a version 1 event too. */
+    public static AvroSerde<FlaggedPrediction> flaggedPredictionSerde() {
+        return new AvroSerde<>(FlaggedPrediction.getClassSchema(), flaggedPrediction());
     }
 
     /** {@code schema} with the {@code added} fields left out of every record it is or nests (arrays and unions). */

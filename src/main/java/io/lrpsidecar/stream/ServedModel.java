@@ -74,6 +74,13 @@ public final class ServedModel implements AutoCloseable {
             }
         }
         checkPresentation(settings.presentation());
+        settings.contrast().ifPresent(contrast -> {
+            try {
+                contrast.requested(1, classes);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("model " + name + ": " + e.getMessage(), e);
+            }
+        });
         for (String entry : settings.overrides().allowed()) {
             if (CompositeParser.BUILT_INS.contains(entry.trim())) {
                 allowedNames.add(entry.trim());

@@ -1,7 +1,6 @@
 package io.lrpsidecar.stream;
 
 import io.lrpsidecar.engine.Explanation;
-import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.events.v1.FailedStage;
 import io.lrpsidecar.events.v1.Flag;
@@ -64,7 +63,7 @@ public final class SingleEventExplainer {
         long start = System.currentTimeMillis();
         long started = System.nanoTime();
         ServedModel.Run run = model.explain(composite, TensorCodec.rows(List.of(event.getInput()), shape,
-                model.model().tokenInput()), new Target.PerRowOrPredicted(requested));
+                model.model().tokenInput()), BatchProcessor.target(model.settings(), List.of(event), requested));
         Explanation explained = run.explanation();
         double computeMs = (System.nanoTime() - started) / 1e6;
         double[] logits = Arrays.copyOf(explained.logits().doubles(), explained.logits().dim(1));

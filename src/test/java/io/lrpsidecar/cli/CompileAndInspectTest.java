@@ -52,7 +52,10 @@ class CompileAndInspectTest {
                         Arrays.stream(input.shape()).asLongStream().toArray());
                 OnnxTensor targetTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(labels),
                         new long[] {labels.length});
-                OrtSession.Result outputs = session.run(Map.of("input", inputTensor, "target", targetTensor))) {
+                OnnxTensor noContrast = OnnxTensor.createTensor(environment,
+                        LongBuffer.wrap(noContrast(labels.length)), new long[] {labels.length});
+                OrtSession.Result outputs = session.run(Map.of("input", inputTensor, "target", targetTensor,
+                        "contrast", noContrast))) {
             float[] relevance = new float[input.size()];
             ((OnnxTensor) outputs.get("relevance").orElseThrow()).getFloatBuffer().get(relevance);
             double[] widened = new double[relevance.length];
@@ -143,5 +146,11 @@ class CompileAndInspectTest {
         assertEquals(UserErrorHandler.BAD_INPUT, result.exitCode());
         assertTrue(result.getErrorOutput().contains("device=gpu was requested but CUDA cannot be used"),
                 result.getErrorOutput());
+    }
+
+    private static long[] noContrast(int rows) {
+        long[] none = new long[rows];
+        Arrays.fill(none, -1);
+        return none;
     }
 }

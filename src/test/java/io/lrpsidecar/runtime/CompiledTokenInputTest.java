@@ -120,8 +120,10 @@ class CompiledTokenInputTest {
                         new long[] {ids.length, SEQUENCE});
                 OnnxTensor target = OnnxTensor.createTensor(environment, LongBuffer.wrap(predicted),
                         new long[] {ids.length});
+                OnnxTensor noContrast = OnnxTensor.createTensor(environment, LongBuffer.wrap(predicted),
+                        new long[] {ids.length});
                 OrtSession.Result result = session.run(Map.of(CompiledModel.INPUT, input, CompiledModel.TARGET,
-                        target))) {
+                        target, CompiledModel.CONTRAST, noContrast))) {
             OnnxTensor relevance = (OnnxTensor) result.get(CompiledModel.RELEVANCE).orElseThrow();
             assertArrayEquals(new long[] {ids.length, SEQUENCE}, relevance.getInfo().getShape(),
                     "relevance has the shape of the ids");

@@ -1,11 +1,13 @@
 package io.lrpsidecar.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lrpsidecar.compiler.CompiledModel;
 import io.lrpsidecar.compiler.ExplainerCompiler;
+import io.lrpsidecar.engine.Contrast;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.engine.Explanation;
 import io.lrpsidecar.engine.InitMode;
@@ -20,6 +22,7 @@ import io.lrpsidecar.graph.Graph;
 import io.lrpsidecar.graph.Node;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.graph.ValueInfo;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -33,7 +36,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@code [T, B, D] -> [T, B * H, d]}, batch-major) and a flattening may put the batch inside the tokens
  * ({@code [T, B, D] -> [T * B, D]}, batch-minor). Both engines explain such models one row at a time, so every ledger
  * row is that row's own sum: LRP-0 without biases conserves exactly at every node, row by row. The compiled explainer
- * wraps its one-row graph in an ONNX Scan over the rows and agrees with the reference engine.
+ * wraps its one-row graph in an ONNX Scan over the rows and agrees with the reference engine, contrast classes
+ * (one per row, fixed, runner-up or none) included.
  */
 class MergedBatchAxisTest {
     private static final CompositeParser PARSER = new CompositeParser(file -> null);
@@ -86,6 +90,47 @@ class MergedBatchAxisTest {
                 }
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mergedModels")
+    void theScannedExplainerTakesOneContrastPerRow(String what, Graph graph, int[] inputShape) {
+        ExplainableModel model = ExplainableModel.prepare(graph, true);
+        Composite composite = PARSER.parse("epsilon(0)");
+        Tensor input = input(inputShape, new Random(7));
+        int[] codes = new int[inputShape[0]];
+        for (int row = 0; row < codes.length; row++) {
+            codes[row] = row % 3 == 0 ? 0 : row % 3 == 1 ? Contrast.RUNNER_UP : Contrast.NONE;
+        }
+        Target contrastive = new Target.Contrastive(new Target.Predicted(), new Contrast.PerRow(codes));
+        ReferenceExplainer reference = new ReferenceExplainer(model, composite);
+        Explanation expected = reference.explain(input, contrastive, InitMode.LOGIT);
+        Explanation forTarget = reference.explain(input, new Target.Predicted(), InitMode.LOGIT);
+        try (CompiledExplainer explainer = new CompiledExplainer(ExplainerCompiler.compile(model, composite,
+                InitMode.LOGIT), new RuntimeSettings(DeviceChoice.CPU, 1, 1))) {
+            Explanation actual = explainer.explain(input, contrastive, InitMode.LOGIT);
+            assertArrayEquals(expected.contrasts(), actual.contrasts(), what);
+            double[] want = expected.relevance().asDoubles();
+            double[] got = actual.relevance().asDoubles();
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], got[i], 1e-5 * (1 + Math.abs(want[i])), what + " relevance " + i);
+            }
+        }
+        double[] relevance = expected.relevance().asDoubles();
+        int width = relevance.length / codes.length;
+        for (int row = 0; row < codes.length; row++) {
+            double[] rowTarget = rowOf(forTarget, row, width);
+            double[] rowContrast = expected.contrastive(row) ? rowOf(reference.explain(input,
+                    new Target.ClassIndex(expected.contrasts()[row]), InitMode.LOGIT), row, width) : new double[width];
+            for (int i = 0; i < width; i++) {
+                assertEquals(rowTarget[i] - rowContrast[i], relevance[row * width + i], 1e-9,
+                        what + " row " + row + " (contrast code " + codes[row] + ")");
+            }
+        }
+    }
+
+    private static double[] rowOf(Explanation explanation, int row, int width) {
+        return Arrays.copyOfRange(explanation.relevance().asDoubles(), row * width, (row + 1) * width);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -40,6 +40,20 @@ class ReleasedSchemasTest {
     }
 
     @Test
+    void theDerivedV1EventSchemasHaveTheFingerprintsOfTheReleasedFiles() throws IOException {
+        Schema.Parser parser = new Schema.Parser();
+        Map<String, Schema> released = new java.util.HashMap<>();
+        for (String file : SchemaFiles.IN_DEPENDENCY_ORDER) {
+            Schema parsed = parser.parse(Path.of("avro-schemas", "history", "v1", file).toFile());
+            released.put(parsed.getName(), parsed);
+        }
+        assertEquals(SchemaNormalization.parsingFingerprint64(released.get("PredictionEvent")),
+                SchemaNormalization.parsingFingerprint64(ReleasedSchemas.predictionEvent().get(0)));
+        assertEquals(SchemaNormalization.parsingFingerprint64(released.get("FlaggedPrediction")),
+                SchemaNormalization.parsingFingerprint64(ReleasedSchemas.flaggedPrediction().get(0)));
+    }
+
+    @Test
     void theDerivedV1SchemaHasTheFingerprintOfTheReleasedFile() throws IOException {
         assertEquals(SchemaNormalization.parsingFingerprint64(releasedV1Explanation()),
                 SchemaNormalization.parsingFingerprint64(ReleasedSchemas.explanation().get(0)));

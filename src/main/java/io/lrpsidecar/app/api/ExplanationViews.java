@@ -121,6 +121,9 @@ final class ExplanationViews {
         node.put("compositeHash", explanation.getCompositeHash());
         node.put("targetClass", explanation.getTargetClass());
         node.put("targetSource", explanation.getTargetSource().name());
+        if (explanation.getContrastClass() != null) {
+            node.put("contrastClass", explanation.getContrastClass());
+        }
         node.put("predictedClass", explanation.getPredictedClass());
         node.set("flags", AvroJson.toJson(explanation.getFlags()));
         node.set("conservationError", AvroJson.toJson(explanation.getConservationError()));

@@ -5,6 +5,7 @@ import io.lrpsidecar.app.SidecarConfig;
 import io.lrpsidecar.events.v1.FlaggedPrediction;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.stream.AvroSerde;
+import io.lrpsidecar.stream.ReleasedSchemas;
 import io.lrpsidecar.stream.ReplayHeader;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,8 +53,8 @@ public class ReplayService {
     private final ReplayRequestValidator validator;
     private final Map<String, Replay> replays = new ConcurrentHashMap<>();
     private final Map<String, ReplayTally> tallies = new ConcurrentHashMap<>();
-    private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
-    private final AvroSerde<FlaggedPrediction> flagged = new AvroSerde<>(FlaggedPrediction.getClassSchema());
+    private final AvroSerde<PredictionEvent> events = ReleasedSchemas.predictionEventSerde();
+    private final AvroSerde<FlaggedPrediction> flagged = ReleasedSchemas.flaggedPredictionSerde();
     private KafkaProducer<byte[], byte[]> producer;
 
     public ReplayService(SidecarConfig config, ModelLoader models, KafkaClientConfigs clients) {

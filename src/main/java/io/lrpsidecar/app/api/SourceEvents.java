@@ -4,6 +4,7 @@ import io.lrpsidecar.app.SidecarConfig;
 import io.lrpsidecar.events.v1.PredictionEvent;
 import io.lrpsidecar.events.v1.SourcePosition;
 import io.lrpsidecar.stream.AvroSerde;
+import io.lrpsidecar.stream.ReleasedSchemas;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -26,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 @ApplicationScoped
 public class SourceEvents {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private final AvroSerde<PredictionEvent> events = new AvroSerde<>(PredictionEvent.getClassSchema());
+    private final AvroSerde<PredictionEvent> events = ReleasedSchemas.predictionEventSerde();
     private final Set<String> topics;
     private final KafkaClientConfigs clients;
     private KafkaConsumer<byte[], byte[]> consumer;

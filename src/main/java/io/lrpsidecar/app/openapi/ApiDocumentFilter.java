@@ -28,7 +28,7 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
 public class ApiDocumentFilter implements OASFilter {
     /** The header of the API key when {@code lrp.api.key-header} is not set (SidecarConfig's default). */
     static final String DEFAULT_KEY_HEADER = "X-API-Key";
-    /** Fields of an explanation that its summary in listings repeats. */
+    /** Fields of an explanation that its summary in listings repeats (and {@code contrastClass} when it has one). */
     private static final List<String> SUMMARY_FIELDS = List.of("eventId", "modelName", "modelVersion", "composite",
             "compositeHash", "targetClass", "targetSource", "predictedClass", "flags", "conservationError");
 
@@ -88,6 +88,7 @@ public class ApiDocumentFilter implements OASFilter {
         summary.addProperty("storedAt", OASFactory.createSchema().addType(SchemaType.STRING).format("date-time")
                 .description("When this instance stored the explanation."));
         summary.required(List.copyOf(summary.getProperties().keySet()));
+        summary.addProperty("contrastClass", explanation.getProperties().get("contrastClass"));
         return summary;
     }
 

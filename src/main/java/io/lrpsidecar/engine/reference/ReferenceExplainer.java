@@ -27,7 +27,8 @@ import java.util.stream.IntStream;
  * The executable specification of LRP on an ONNX graph, in double precision, op by op:
  * <ol>
  *   <li>forward: every node's kernel, keeping every value;</li>
- *   <li>initialisation: at the explained output, one-hot at the target times the target logit (or times 1);</li>
+ *   <li>initialisation: at the explained output, one-hot at the target times the target logit (or times 1), minus
+ *       one-hot at the contrast class times its logit (or 1) for a {@link Target.Contrastive} target;</li>
  *   <li>backward, in reverse topological order: each node's rule turns the relevance at its output into
  *       relevance at its activation inputs; a value read by several nodes sums what they pass back;</li>
  *   <li>the ledger records, per layer and row, the relevance entering and leaving.</li>
@@ -91,11 +92,15 @@ public final class ReferenceExplainer implements Explainer {
             logitRows[row] = Arrays.copyOfRange(logits.doubles(), row * classes, (row + 1) * classes);
         }
         int[] targets = target.resolve(logitRows);
-        double[] initial = new double[rows];
+        int[] contrasts = target.contrasts(logitRows, targets);
+        double[] initial = Explanation.initialRelevance(logitRows, targets, contrasts, init);
         double[] start = new double[rows * classes];
         for (int row = 0; row < rows; row++) {
-            initial[row] = init == InitMode.LOGIT ? logitRows[row][targets[row]] : 1.0;
-            start[row * classes + targets[row]] = initial[row];
+            start[row * classes + targets[row]] += init == InitMode.LOGIT ? logitRows[row][targets[row]] : 1.0;
+            if (contrasts[row] >= 0) {
+                start[row * classes + contrasts[row]] -= init == InitMode.LOGIT ? logitRows[row][contrasts[row]]
+                        : 1.0;
+            }
         }
         Map<String, Tensor> relevance = new HashMap<>();
         relevance.put(model.logits(), Tensor.of(logits.shape(), start));
@@ -138,7 +143,7 @@ public final class ReferenceExplainer implements Explainer {
         }
         Map<String, double[]> sums = new LinkedHashMap<>();
         relevance.forEach((name, tensor) -> sums.put(name, rowSums(tensor, name, rows)));
-        return new Explanation(logits, targets, initial, inputRelevance, ledger, sums);
+        return new Explanation(logits, targets, contrasts, initial, inputRelevance, ledger, sums);
     }
 
     /**
