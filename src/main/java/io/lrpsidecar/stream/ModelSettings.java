@@ -21,10 +21,12 @@ import java.util.Optional;
  * @param overrides             what composite overrides from events and requests may ask for
  * @param vocabulary            how the ids of a token model are shown (token strings, padding token)
  * @param presentation          how explanations name the classes and show the raw feature values
+ * @param faithfulness          which events also get perturbation curves, and how they are drawn
  */
 public record ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
         Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
-        int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation) {
+        int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation,
+        FaithfulnessSampling faithfulness) {
 
     public ModelSettings {
         featureNames = List.copyOf(featureNames);
@@ -33,6 +35,15 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
                     + "max-input-bytes >= 1 and top-k >= 0; found " + maxBatchSize + ", " + maxWait + ", "
                     + maxInputBytes + ", " + topK);
         }
+    }
+
+    /** Settings with the default faithfulness sampling. */
+    public ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
+            Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
+            int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation) {
+        this(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold, lowConfidence,
+                logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation,
+                FaithfulnessSampling.defaults());
     }
 
     /** Settings with the default presentation. */
@@ -54,13 +65,22 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
     /** The same settings showing token ids with {@code vocabulary}. */
     public ModelSettings withVocabulary(Vocabulary vocabulary) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
-                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation);
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation,
+                faithfulness);
     }
 
     /** The same settings naming classes and scaling features as {@code presentation} says. */
     public ModelSettings withPresentation(Presentation presentation) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
-                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation);
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation,
+                faithfulness);
+    }
+
+    /** The same settings sampling events for faithfulness as {@code faithfulness} says. */
+    public ModelSettings withFaithfulness(FaithfulnessSampling faithfulness) {
+        return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation,
+                faithfulness);
     }
 
     /** Settings with the default override policy: any composite, eight compiled overrides kept. */
