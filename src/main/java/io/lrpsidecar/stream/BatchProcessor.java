@@ -266,9 +266,6 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     private Map<Integer, Faithfulness> faithfulness(ServedModel model, List<Pending> group, Tensor input,
             Explanation explanation) {
         FaithfulnessSampling sampling = model.settings().faithfulness();
-        if (model.forward().isEmpty()) {
-            return Map.of();
-        }
         List<Integer> sampled = new ArrayList<>();
         for (int row = 0; row < group.size(); row++) {
             if (sampling.sampled(group.get(row).event().getEventId().toString())) {
@@ -279,7 +276,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
             return Map.of();
         }
         try {
-            return SampledFaithfulness.measure(model.forward().get(), sampling, input, explanation, sampled);
+            return SampledFaithfulness.measure(model.forward().orElseThrow(), sampling, input, explanation, sampled);
         } catch (RuntimeException e) {
             metrics.faithfulnessFailed(model.name(), e);
             LOG.warn("faithfulness of {} sampled events of model {} was not measured, their explanations go out "

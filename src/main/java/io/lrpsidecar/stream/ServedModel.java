@@ -41,8 +41,11 @@ public final class ServedModel implements AutoCloseable {
     /** The rows of the embedding table of a token model, 0 for other models. */
     private final int vocabularySize;
     private final ExplainerCache explainers;
-    /** The model's forward pass alone, for the sampled faithfulness curves; absent when nothing is sampled. */
-    private final java.util.Optional<ForwardModel> forward;
+    /** Makes the model's forward pass alone, for the sampled faithfulness curves. */
+    private final java.util.function.Function<ExplainableModel, ForwardModel> forwardFactory;
+    /** The forward pass, made on first use (as the explainers are compiled on first use). */
+    private ForwardModel forward;
+    private boolean closed;
     /** The allow-list: built-in names allowed with any parameters, and canonical specs allowed exactly. */
     private final java.util.Set<String> allowedNames = new java.util.HashSet<>();
     private final java.util.Set<String> allowedSpecs = new java.util.HashSet<>();
@@ -63,7 +66,7 @@ public final class ServedModel implements AutoCloseable {
     /**
      * @param parser  parses the configured default composite (trusted: it may read {@code @file} bounds)
      * @param forward makes the forward pass of the sampled faithfulness curves (closed with this model when it is
-     *                {@link AutoCloseable}); called only when the model samples events
+     *                {@link AutoCloseable}); called on the first sampled batch, never when the model samples nothing
      */
     ServedModel(String name, String version, String sha256, ExplainableModel model, ModelSettings settings,
             RuntimeSettings runtime, CompositeParser parser,
@@ -102,8 +105,7 @@ public final class ServedModel implements AutoCloseable {
         this.explainers = new ExplainerCache(defaultComposite.spec(), settings.overrides().maxCompiled(),
                 composite -> new CompiledExplainer(ExplainerCompiler.compile(model, composite, InitMode.LOGIT),
                         model, runtime));
-        this.forward = settings.faithfulness().sample() > 0 ? java.util.Optional.of(forward.apply(model))
-                : java.util.Optional.empty();
+        this.forwardFactory = forward;
     }
 
     /**
@@ -273,23 +275,41 @@ public final class ServedModel implements AutoCloseable {
         return text.length() <= 80 ? text : text.substring(0, 80) + "…";
     }
 
-    /** The forward pass that draws the sampled faithfulness curves, when this model samples events. */
-    public java.util.Optional<ForwardModel> forward() {
-        return forward;
+    /**
+     * The forward pass that draws the sampled faithfulness curves, made on first use; empty when this model samples
+     * no events.
+     *
+     * @throws RuntimeException when the forward pass cannot be made (on a device that is not usable, say)
+     */
+    public synchronized java.util.Optional<ForwardModel> forward() {
+        if (settings.faithfulness().sample() <= 0) {
+            return java.util.Optional.empty();
+        }
+        if (closed) {
+            throw new IllegalStateException("model " + name + " is closed");
+        }
+        if (forward == null) {
+            forward = forwardFactory.apply(model);
+        }
+        return java.util.Optional.of(forward);
     }
 
     @Override
     public void close() {
         explainers.close();
-        forward.ifPresent(session -> {
-            if (session instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception e) {
-                    throw new IllegalStateException("closing the forward pass of model " + name + " failed: "
-                            + e.getMessage(), e);
-                }
+        ForwardModel made;
+        synchronized (this) {
+            closed = true;
+            made = forward;
+            forward = null;
+        }
+        if (made instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the forward pass of model " + name + " failed: "
+                        + e.getMessage(), e);
             }
-        });
+        }
     }
 }

@@ -169,15 +169,24 @@ class StreamFaithfulnessTest {
 
     @Test
     void aFailingForwardRunStillEmitsEveryExplanationWithoutTheField() {
-        serve(new FaithfulnessSampling(1.0, 8, RegionSpec.SINGLE, new Baseline.Zero()), model -> inputs -> {
-            throw new IllegalStateException("ONNX Runtime failed to run the model: out of memory");
+        Map<String, Function<ExplainableModel, ForwardModel>> failures = Map.of(
+                "IllegalStateException", model -> inputs -> {
+                    throw new IllegalStateException("ONNX Runtime failed to run the model: out of memory");
+                },
+                "GpuUnavailableException", model -> {
+                    throw new io.lrpsidecar.runtime.GpuUnavailableException("device=gpu: CUDA is not usable");
+                });
+        failures.forEach((error, forward) -> {
+            serve(new FaithfulnessSampling(1.0, 8, RegionSpec.SINGLE, new Baseline.Zero()), forward);
+            List<Explanation> explained = explain(32);
+            assertEquals(32, explained.size());
+            explained.forEach(explanation -> assertNull(explanation.getFaithfulness()));
+            assertTrue(fixture.deadLetters.isEmpty());
+            assertEquals(2.0, meters.find("lrp.faithfulness.failures").tag("model", "digits").tag("error", error)
+                    .counter().count());
+            assertNull(meters.find("lrp.faithfulness.abpc").summary());
+            fixture.close();
+            fixture = null;
         });
-        List<Explanation> explained = explain(32);
-        assertEquals(32, explained.size());
-        explained.forEach(explanation -> assertNull(explanation.getFaithfulness()));
-        assertTrue(fixture.deadLetters.isEmpty());
-        assertEquals(2.0, meters.find("lrp.faithfulness.failures").tag("model", "digits")
-                .tag("error", "IllegalStateException").counter().count());
-        assertNull(meters.find("lrp.faithfulness.abpc").summary());
     }
 }
