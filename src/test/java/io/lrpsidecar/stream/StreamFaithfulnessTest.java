@@ -107,6 +107,8 @@ class StreamFaithfulnessTest {
                     assertEquals(sampling.steps(), streamed.getSteps());
                     assertEquals(sampling.region().toString(), streamed.getRegion().toString());
                     assertEquals(sampling.baseline().describe(), streamed.getBaseline().toString());
+                    assertEquals(streamed.getAbpc(), AvroJson.toJson(explanation).get("faithfulness").get("abpc")
+                            .asDouble(), "the query API's JSON carries it");
                 }
             }
             assertTrue(explained.stream().mapToDouble(e -> e.getFaithfulness().getAbpc()).average().orElseThrow()
