@@ -155,7 +155,7 @@ public class ModelLoader {
                         }
                     });
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().startsWith("faithfulness") ? e.getMessage()
+            throw new IllegalArgumentException(e.getMessage().contains("faithfulness") ? e.getMessage()
                     : "faithfulness: " + e.getMessage(), e);
         }
     }
