@@ -190,6 +190,25 @@ const Lrp = (() => {
     });
   }
 
+  /**
+   * The sampled faithfulness in one line ("faithfulness: ABPC 0.214 (logit 1.92), 8 steps, region 1, baseline zero"),
+   * with a tooltip saying what ABPC means; nothing when the event was not sampled.
+   */
+  function showFaithfulness(explanation) {
+    const measured = explanation.faithfulness;
+    const line = document.getElementById('faithfulness');
+    if (!measured) return;
+    line.hidden = false;
+    line.textContent = 'faithfulness: ABPC ' + Number(measured.abpc).toFixed(3) + ' (logit '
+      + Number(measured.abpcLogit).toFixed(3) + '), AOPC MoRF ' + Number(measured.aopcMorf).toFixed(3)
+      + ', LeRF ' + Number(measured.aopcLerf).toFixed(3) + '; ' + measured.steps + ' steps, region '
+      + measured.region + ', baseline ' + measured.baseline;
+    line.title = 'ABPC (area between perturbation curves): the input regions were replaced by the baseline step by '
+      + 'step, most relevant first (MoRF) and least relevant first (LeRF), and the model re-run; ABPC is the area '
+      + 'under the LeRF curve of the explained class\'s probability minus the area under the MoRF curve. From -1 '
+      + 'to 1: higher means the heatmap points at what the model uses; 0 is no better than a random order.';
+  }
+
   async function eventPage() {
     const params = new URLSearchParams(location.search);
     const id = params.get('id');
@@ -222,6 +241,7 @@ const Lrp = (() => {
       + ', Σ relevance ' + number(explanation.relevanceSum) + ', conservation error '
       + number(explanation.conservationError) + ' '), flags(explanation.flags));
     showClasses(explanation);
+    showFaithfulness(explanation);
     if (explanation.tokenHeatmap) drawTokens(explanation.tokenHeatmap);
     const drawn = explanation.tokenHeatmap ? false : await LrpImage.draw(explanation, input);
     if (!drawn && !explanation.tokenHeatmap) {

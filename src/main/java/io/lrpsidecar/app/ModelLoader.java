@@ -6,6 +6,7 @@ import io.lrpsidecar.engine.composite.CompositeParser;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.runtime.DeviceChoice;
 import io.lrpsidecar.runtime.RuntimeSettings;
+import io.lrpsidecar.stream.FaithfulnessSampling;
 import io.lrpsidecar.stream.FeatureScaler;
 import io.lrpsidecar.stream.ModelRegistry;
 import io.lrpsidecar.stream.ModelSettings;
@@ -138,7 +139,26 @@ public class ModelLoader {
                         model.maxCompiledOverrides(), model.dataRangeLow(), model.dataRangeHigh()))
                 .withPresentation(new ModelSettings.Presentation(model.classNames().orElse(List.of()),
                         model.topClasses(), featureScaler(model)))
-                .withContrast(model.contrast().map(ModelSettings::parseContrast));
+                .withContrast(model.contrast().map(ModelSettings::parseContrast))
+                .withFaithfulness(faithfulness(model.faithfulness()));
+    }
+
+    /** The faithfulness sampling of the configuration; a baseline file is read now, never from events. */
+    static FaithfulnessSampling faithfulness(SidecarConfig.Faithfulness config) {
+        try {
+            return FaithfulnessSampling.parse(config.sample(), config.steps(), config.region(), config.baseline(),
+                    file -> {
+                        try {
+                            return Npy.read(Path.of(file)).tensor();
+                        } catch (RuntimeException e) {
+                            throw new IllegalArgumentException("cannot read the baseline file '" + file + "': "
+                                    + e.getMessage(), e);
+                        }
+                    });
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().contains("faithfulness") ? e.getMessage()
+                    : "faithfulness: " + e.getMessage(), e);
+        }
     }
 
     /** The scaler of the configuration: mean and std, or min and max, or none. */

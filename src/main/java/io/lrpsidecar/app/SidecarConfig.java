@@ -273,5 +273,31 @@ public interface SidecarConfig {
 
         /** Token models only: the id of the padding token, shown greyed in the web view. */
         Optional<Long> paddingTokenId();
+
+        /** Which events also get perturbation curves in their batch flush ({@code faithfulness.*}). */
+        Faithfulness faithfulness();
+    }
+
+    /**
+     * Sampled faithfulness of one model: a share of the events, chosen by event id, also gets MoRF and LeRF region
+     * perturbation curves on the explained class, summarised as ABPC in the explanation and in
+     * {@code lrp_faithfulness_abpc}.
+     */
+    interface Faithfulness {
+        /** The share of events measured, 0 to 1 (0: none). */
+        @WithDefault("0.01")
+        double sample();
+
+        /** Perturbation steps after the unperturbed input. */
+        @WithDefault("8")
+        int steps();
+
+        /** The regions perturbed together: 1 (each element), N (NxN cells) or RxC, over an image's last two axes. */
+        @WithDefault("1")
+        String region();
+
+        /** What perturbed regions become: zero, blur, blur:SIGMA, pad:ID (token models) or @file.npy (one row). */
+        @WithDefault("zero")
+        String baseline();
     }
 }

@@ -12,6 +12,7 @@ import io.lrpsidecar.faithfulness.Baseline;
 import io.lrpsidecar.faithfulness.CurveSettings;
 import io.lrpsidecar.faithfulness.FaithfulnessEvaluator;
 import io.lrpsidecar.faithfulness.Order;
+import io.lrpsidecar.faithfulness.RankingSign;
 import io.lrpsidecar.faithfulness.RegionSpec;
 import io.lrpsidecar.faithfulness.Regions;
 import io.lrpsidecar.faithfulness.SourceResult;
@@ -159,22 +160,9 @@ final class Evaluation implements AutoCloseable {
         return orders;
     }
 
-    /**
-     * The initial relevance a source starts from. LRP composites start from the target logit, so their relevance
-     * sums to about the logit and its sign says whether a region raised or lowered it. Gradient and gradient ×
-     * input start from 1: they are the logit's gradient (× input) already, and scaling them by the logit would
-     * reverse their order on rows whose target logit is negative.
-     */
-    static InitMode initFor(Composite composite) {
-        boolean gradientOnly = composite.firstRule() == null && composite.opRules().isEmpty()
-                && composite.nodeRules().isEmpty()
-                && composite.kindRules().values().stream().allMatch(rule -> rule instanceof GradientRule);
-        return gradientOnly ? InitMode.ONEHOT : InitMode.LOGIT;
-    }
-
     /** The input relevance of {@code composite} for every row and its target, from the compiled explainer. */
     Tensor relevance(Composite composite) {
-        InitMode init = initFor(composite);
+        InitMode init = RankingSign.contributionInit(composite);
         long[] perRow = Arrays.stream(targets).asLongStream().toArray();
         try (CompiledExplainer explainer = new CompiledExplainer(ExplainerCompiler.compile(model, composite, init),
                 model, runtime)) {

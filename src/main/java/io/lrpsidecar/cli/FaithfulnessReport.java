@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lrpsidecar.faithfulness.Estimate;
 import io.lrpsidecar.faithfulness.FaithfulnessEvaluator;
 import io.lrpsidecar.faithfulness.Order;
+import io.lrpsidecar.faithfulness.RankingSign;
 import io.lrpsidecar.faithfulness.RowScores;
 import io.lrpsidecar.faithfulness.SourceResult;
 import io.lrpsidecar.faithfulness.TargetCurve;
@@ -70,7 +71,7 @@ final class FaithfulnessReport {
         ArrayNode composites = settings.putArray("composites");
         sources.forEach(source -> composites.addObject().put("name", source.name())
                 .put("spec", source.composite().spec())
-                .put("init", Evaluation.initFor(source.composite()).name().toLowerCase(Locale.ROOT)));
+                .put("init", RankingSign.contributionInit(source.composite()).name().toLowerCase(Locale.ROOT)));
         settings.put("baseline", evaluation.baseline().describe());
         settings.put("region", evaluation.region().toString());
         settings.put("regions", evaluation.regionCount());

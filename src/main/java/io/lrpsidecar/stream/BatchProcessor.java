@@ -6,6 +6,7 @@ import io.lrpsidecar.engine.Contrast;
 import io.lrpsidecar.engine.Target;
 import io.lrpsidecar.engine.composite.Composite;
 import io.lrpsidecar.events.v1.ExplanationMetrics;
+import io.lrpsidecar.events.v1.Faithfulness;
 import io.lrpsidecar.events.v1.FailedStage;
 import io.lrpsidecar.events.v1.Flag;
 import io.lrpsidecar.events.v1.FlaggedPrediction;
@@ -29,6 +30,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Micro-batches validated predictions per model in a changelogged state store and explains a model's batch when it
@@ -39,8 +42,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * whose stored bytes no longer decode, whose composite no longer applies, or whose outputs fail to serialise or exceed
  * the record size limit. Store keys hold the source topic and replay id besides partition and offset, so a live and
  * a replayed prediction at the same offset never overwrite each other.
+ * <p>
+ * After a batch is explained, the events its model samples for faithfulness ({@link FaithfulnessSampling}) get
+ * MoRF/LeRF curves from one forward pass over all their perturbed rows; when that fails the explanations go out
+ * without the field, and a counter and a log line say why.
  */
 final class BatchProcessor implements Processor<String, PendingPrediction, Object, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchProcessor.class);
     private static final String SEPARATOR = "\u0001";
 
     private final ModelRegistry registry;
@@ -236,8 +244,11 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
                 if (runtimeVersions == null) {
                     runtimeVersions = CompiledExplainer.runtimeVersions();
                 }
+                Map<Integer, Faithfulness> faithfulness = faithfulness(model, composite, group, input,
+                        run.explanation());
                 emit(model, group, run.explanation(), sources, new ExplanationAssembler.BatchFacts(composite.spec(),
-                        run.executionProvider(), runtimeVersions, rows, computeMs, start));
+                        run.executionProvider(), runtimeVersions, rows, computeMs, start), faithfulness,
+                        composite.spec().equals(model.composite(null).spec()));
                 metrics.batch(model.name(), model.version(), CompositeHash.of(composite.spec()), rows,
                         computeMs);
                 return;
@@ -275,6 +286,33 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
                 : Contrast.RUNNER_UP).orElse(Contrast.NONE);
     }
 
+    /**
+     * The faithfulness of the group's sampled events, by row; empty when none is sampled, and when measuring fails
+     * (counted by reason and logged: the explanations go out without it).
+     */
+    private Map<Integer, Faithfulness> faithfulness(ServedModel model, Composite composite, List<Pending> group,
+            Tensor input, Explanation explanation) {
+        FaithfulnessSampling sampling = model.settings().faithfulness();
+        List<Integer> sampled = new ArrayList<>();
+        for (int row = 0; row < group.size(); row++) {
+            if (!explanation.contrastive(row) && sampling.sampled(group.get(row).event().getEventId().toString())) {
+                sampled.add(row);
+            }
+        }
+        if (sampled.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return SampledFaithfulness.measure(model.forward().orElseThrow(), sampling, input, composite, explanation,
+                    sampled);
+        } catch (RuntimeException e) {
+            metrics.faithfulnessFailed(model.name(), e);
+            LOG.warn("faithfulness of {} sampled events of model {} was not measured, their explanations go out "
+                    + "without it: {}", sampled.size(), model.name(), e.toString());
+            return Map.of();
+        }
+    }
+
     static void chooseTarget(PredictionEvent event, TargetPolicy policy, int[] requested,
             TargetSource[] sources, int row) {
         if (event.getTargetClass() != null) {
@@ -297,7 +335,8 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
      * exceed the record size limit, is dead-lettered instead, and nothing of it is sent.
      */
     private void emit(ServedModel model, List<Pending> group, Explanation batch, TargetSource[] sources,
-            ExplanationAssembler.BatchFacts facts) {
+            ExplanationAssembler.BatchFacts facts, Map<Integer, Faithfulness> faithfulness,
+            boolean defaultComposite) {
         int classes = batch.logits().dim(1);
         for (int row = 0; row < group.size(); row++) {
             Pending pending = group.get(row);
@@ -312,6 +351,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
                         batch.conservationError(row), model.settings());
                 explanation = ExplanationAssembler.explanation(event, pending.stored(), batch, row, sources[row],
                         flags, model, facts);
+                explanation.setFaithfulness(faithfulness.get(row));
                 encoded = replayId != null ? List.of(outputs.explanation(ExplainTopology.EXPLANATIONS_REPLAY,
                         explanation)) : liveOutputs(pending, explanation, flags, facts.compositeSpec());
             } catch (OutputEncoder.OutputTooLargeException e) {
@@ -329,6 +369,10 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
             }
             if (replayId == null) {
                 metrics.explained(explanation, timestamp, event.getEventTime().toEpochMilli());
+                if (explanation.getFaithfulness() != null) {
+                    metrics.faithfulness(model.name(), defaultComposite ? explanation.getCompositeHash()
+                            : StreamMetrics.OVERRIDE, explanation.getFaithfulness().getAbpc());
+                }
             }
         }
     }

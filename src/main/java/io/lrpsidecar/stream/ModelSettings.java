@@ -24,11 +24,12 @@ import java.util.Optional;
  * @param presentation          how explanations name the classes and show the raw feature values
  * @param contrast              the class explanations are contrasted with when the event names none (a fixed class
  *                              or the runner-up: why the target rather than it), or empty for plain explanations
+ * @param faithfulness          which events also get perturbation curves, and how they are drawn
  */
 public record ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
         Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
         int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation,
-        Optional<Contrast> contrast) {
+        Optional<Contrast> contrast, FaithfulnessSampling faithfulness) {
 
     public ModelSettings {
         featureNames = List.copyOf(featureNames);
@@ -39,12 +40,13 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
         }
     }
 
-    /** Settings without a contrast. */
+    /** Settings without a contrast, with the default faithfulness sampling. */
     public ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
             Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
             int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation) {
         this(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold, lowConfidence,
-                logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, Optional.empty());
+                logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, Optional.empty(),
+                FaithfulnessSampling.defaults());
     }
 
     /** Settings with the default presentation. */
@@ -66,19 +68,22 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
     /** The same settings showing token ids with {@code vocabulary}. */
     public ModelSettings withVocabulary(Vocabulary vocabulary) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
-                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast);
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast,
+                faithfulness);
     }
 
     /** The same settings naming classes and scaling features as {@code presentation} says. */
     public ModelSettings withPresentation(Presentation presentation) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
-                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast);
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast,
+                faithfulness);
     }
 
     /** The same settings contrasting every explanation with {@code contrast} unless the event names a class. */
     public ModelSettings withContrast(Optional<Contrast> contrast) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
-                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast);
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast,
+                faithfulness);
     }
 
     /** Parses a model's {@code contrast} setting: a class index {@code K >= 0} or {@code second} (the runner-up). */
@@ -91,6 +96,13 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
             throw new IllegalArgumentException("contrast '" + text + "': expected a class index K >= 0 or second");
         }
         return new Contrast.Fixed(Integer.parseInt(trimmed));
+    }
+
+    /** The same settings sampling events for faithfulness as {@code faithfulness} says. */
+    public ModelSettings withFaithfulness(FaithfulnessSampling faithfulness) {
+        return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast,
+                faithfulness);
     }
 
     /** Settings with the default override policy: any composite, eight compiled overrides kept. */

@@ -19,7 +19,7 @@ public final class ReleasedSchemas {
     static final Map<String, List<String>> FIELDS_AFTER_V1 = Map.of(
             Explanation.getClassSchema().getFullName(), List.of("tokens", "label", "labelName", "reportedClass",
                     "reportedClassName", "reportedScores", "predictedClassName", "targetClassName", "probabilities",
-                    "topClasses", "contrastClass", "contrastClassName"),
+                    "topClasses", "contrastClass", "contrastClassName", "faithfulness"),
             "io.lrpsidecar.events.v1.FeatureRelevance", List.of("value", "rawValue"),
             PredictionEvent.getClassSchema().getFullName(), List.of("contrastClass"));
 

@@ -10,7 +10,10 @@ import io.lrpsidecar.engine.composite.CompositeParser;
 import io.lrpsidecar.engine.rule.CompositeSpecException;
 import io.lrpsidecar.graph.ShapeInference;
 import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.faithfulness.Baseline;
+import io.lrpsidecar.faithfulness.ForwardModel;
 import io.lrpsidecar.runtime.CompiledExplainer;
+import io.lrpsidecar.runtime.ForwardSession;
 import io.lrpsidecar.runtime.RuntimeSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +41,11 @@ public final class ServedModel implements AutoCloseable {
     /** The rows of the embedding table of a token model, 0 for other models. */
     private final int vocabularySize;
     private final ExplainerCache explainers;
+    /** Makes the model's forward pass alone, for the sampled faithfulness curves. */
+    private final java.util.function.Function<ExplainableModel, ForwardModel> forwardFactory;
+    /** The forward pass, made on first use (as the explainers are compiled on first use). */
+    private ForwardModel forward;
+    private boolean closed;
     /** The allow-list: built-in names allowed with any parameters, and canonical specs allowed exactly. */
     private final java.util.Set<String> allowedNames = new java.util.HashSet<>();
     private final java.util.Set<String> allowedSpecs = new java.util.HashSet<>();
@@ -51,6 +59,18 @@ public final class ServedModel implements AutoCloseable {
      */
     public ServedModel(String name, String version, String sha256, ExplainableModel model, ModelSettings settings,
             RuntimeSettings runtime, CompositeParser parser) {
+        this(name, version, sha256, model, settings, runtime, parser, forwardOnly -> new ForwardSession(forwardOnly,
+                runtime));
+    }
+
+    /**
+     * @param parser  parses the configured default composite (trusted: it may read {@code @file} bounds)
+     * @param forward makes the forward pass of the sampled faithfulness curves (closed with this model when it is
+     *                {@link AutoCloseable}); called on the first sampled batch, never when the model samples nothing
+     */
+    ServedModel(String name, String version, String sha256, ExplainableModel model, ModelSettings settings,
+            RuntimeSettings runtime, CompositeParser parser,
+            java.util.function.Function<ExplainableModel, ForwardModel> forward) {
         this.name = name;
         this.version = version;
         this.sha256 = sha256;
@@ -88,9 +108,40 @@ public final class ServedModel implements AutoCloseable {
                 allowedSpecs.add(untrusted.parse(settings.overrides().withDataRange(entry)).spec());
             }
         }
+        checkFaithfulness(settings.faithfulness());
         this.explainers = new ExplainerCache(defaultComposite.spec(), settings.overrides().maxCompiled(),
                 composite -> new CompiledExplainer(ExplainerCompiler.compile(model, composite, InitMode.LOGIT),
                         model, runtime));
+        this.forwardFactory = forward;
+    }
+
+    /**
+     * The faithfulness settings must fit the model: regions it can be cut into, a baseline of its input's kind (a
+     * token id for token models, values for others) and, for a file, one value per element of a row.
+     */
+    private void checkFaithfulness(FaithfulnessSampling sampling) {
+        int[] rowShape = model.rowShape().stream().mapToInt(Integer::intValue).toArray();
+        int rowSize = java.util.Arrays.stream(rowShape).reduce(1, Math::multiplyExact);
+        try {
+            sampling.region().regions(rowShape);
+            Baseline baseline = sampling.baseline();
+            boolean ids = baseline instanceof Baseline.Pad || baseline instanceof Baseline.Zero;
+            if (model.tokenInput() && !ids) {
+                throw new IllegalArgumentException("a token model's perturbed tokens are replaced by a token id "
+                        + "(pad:ID, or zero for id 0), found " + baseline.describe());
+            }
+            if (!model.tokenInput() && baseline instanceof Baseline.Pad) {
+                throw new IllegalArgumentException("pad:ID replaces token ids, but input '" + model.inputName()
+                        + "' holds " + model.input().type() + " values; expected zero, blur[:SIGMA] or @file.npy");
+            }
+            if (baseline instanceof Baseline.Pad pad && (pad.id() < 0 || pad.id() >= vocabularySize)) {
+                throw new IllegalArgumentException("expected a padding id from 0 to " + (vocabularySize - 1)
+                        + " (the embedding table's rows), found " + pad.id());
+            }
+            baseline.forRow(new double[rowSize], rowShape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model " + name + ": faithfulness: " + e.getMessage(), e);
+        }
     }
 
     /** The class names and the feature scaler must fit the model: one name per class, one statistic per feature. */
@@ -231,8 +282,41 @@ public final class ServedModel implements AutoCloseable {
         return text.length() <= 80 ? text : text.substring(0, 80) + "…";
     }
 
+    /**
+     * The forward pass that draws the sampled faithfulness curves, made on first use; empty when this model samples
+     * no events.
+     *
+     * @throws RuntimeException when the forward pass cannot be made (on a device that is not usable, say)
+     */
+    public synchronized java.util.Optional<ForwardModel> forward() {
+        if (settings.faithfulness().sample() <= 0) {
+            return java.util.Optional.empty();
+        }
+        if (closed) {
+            throw new IllegalStateException("model " + name + " is closed");
+        }
+        if (forward == null) {
+            forward = forwardFactory.apply(model);
+        }
+        return java.util.Optional.of(forward);
+    }
+
     @Override
     public void close() {
         explainers.close();
+        ForwardModel made;
+        synchronized (this) {
+            closed = true;
+            made = forward;
+            forward = null;
+        }
+        if (made instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the forward pass of model " + name + " failed: "
+                        + e.getMessage(), e);
+            }
+        }
     }
 }

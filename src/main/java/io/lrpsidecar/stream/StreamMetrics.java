@@ -30,7 +30,14 @@ import java.util.function.Function;
  *   <li>{@code lrp.conservation.error} [lrp_conservation_error_ppb]: per event, by model and composite, in parts
  *   per billion;</li>
  *   <li>{@code lrp.layer.conservation.error} [lrp_layer_conservation_error_ppb]: per layer, in parts per
- *   billion.</li>
+ *   billion;</li>
+ *   <li>{@code lrp.faithfulness.abpc} [lrp_faithfulness_abpc]: the ABPC of each live event sampled for
+ *   faithfulness, by model and composite (the default composite's hash, or {@value #OVERRIDE} for an event that
+ *   asked for another), recorded as {@code (1 + ABPC) × 10⁶} ({@link #ABPC_OFFSET}, {@link #ABPC_SCALE}): Micrometer's
+ *   histograms drop negative values and round up to whole numbers, so a query reads the ABPC back as
+ *   {@code value / 1e6 - 1};</li>
+ *   <li>{@code lrp.faithfulness.failures} [lrp_faithfulness_failures_total]: sampled batches whose faithfulness
+ *   was not measured, by model and exception class.</li>
  * </ul>
  */
 public final class StreamMetrics {
@@ -80,6 +87,42 @@ public final class StreamMetrics {
     private Timer timer(String name, String description, String... tags) {
         return meter(t -> Timer.builder(name).description(description).tags(tags).publishPercentileHistogram()
                 .register(registry), name, tags);
+    }
+
+    /** The composite label of the faithfulness of an event that asked for a composite other than the default. */
+    public static final String OVERRIDE = "override";
+    /** Added to the ABPC before recording: the histogram takes no negative values. */
+    public static final double ABPC_OFFSET = 1;
+    /** The recorded unit: millionths, so that rounding up to whole units changes the ABPC by at most 1e-6. */
+    public static final double ABPC_SCALE = 1e6;
+    /**
+     * Bucket bounds of the ABPC, before offset and scale: −0.5 to 1, finer near the usual 0 to 0.5 (Micrometer takes
+     * only bounds above 0, so −1, recorded as 0, falls in the lowest bucket).
+     */
+    private static final double[] ABPC_BUCKETS = {-0.5, -0.25, -0.1, -0.05, 0, 0.025, 0.05, 0.075, 0.1, 0.15,
+        0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1};
+
+    void faithfulness(String model, String composite, double abpc) {
+        abpcSummary(model, composite).record(abpcUnits(Math.max(-1, Math.min(1, abpc))));
+    }
+
+    private DistributionSummary abpcSummary(String model, String composite) {
+        return meter(t -> DistributionSummary.builder("lrp.faithfulness.abpc").description("ABPC (area between the "
+                + "LeRF and MoRF perturbation curves of the target's probability) of sampled live events, recorded "
+                + "as (1 + ABPC) * 1e6").tags(t.toArray(String[]::new)).serviceLevelObjectives(Arrays.stream(
+                        ABPC_BUCKETS).map(StreamMetrics::abpcUnits).toArray()).register(registry),
+                "lrp.faithfulness.abpc", "model", model, "composite", composite);
+    }
+
+    /** An ABPC in the recorded unit. */
+    static double abpcUnits(double abpc) {
+        return Math.round((abpc + ABPC_OFFSET) * ABPC_SCALE);
+    }
+
+    void faithfulnessFailed(String model, Throwable cause) {
+        counter("lrp.faithfulness.failures", "Sampled batches whose faithfulness was not measured (the "
+                + "explanations went out without it)", "model", model, "error", cause.getClass().getSimpleName())
+                .increment();
     }
 
     void received(String model, String version) {

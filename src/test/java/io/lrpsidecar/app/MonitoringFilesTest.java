@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
  * The monitoring files name only metrics the service has: every metric in the PromQL of the Grafana dashboard
  * ({@value #DASHBOARD}) and of the alert rules ({@value #ALERTS}) appears in the service's {@code /q/metrics}.
  * Counters and histograms exist only once something was counted, so the test first has events explained (each
- * flagged MISCLASSIFIED) and one dead-lettered, and a configured model fails to load ({@code lrp_model_load_failed}).
+ * flagged MISCLASSIFIED and sampled for faithfulness) and one dead-lettered, and a configured model fails to load
+ * ({@code lrp_model_load_failed}).
  */
 @QuarkusTest
 @TestProfile(MonitoringFilesTest.OneBrokenModel.class)
@@ -63,7 +64,7 @@ class MonitoringFilesTest {
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w:.$])[a-zA-Z_:][\\w:]*");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.*),\\s*\\w+\\s*\\)");
 
-    /** Adds a model whose file is not an ONNX model to the broker resource's two. */
+    /** Adds a model whose file is not an ONNX model to the broker resource's two, and samples every digits event. */
     public static class OneBrokenModel implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -71,7 +72,8 @@ class MonitoringFilesTest {
                 Path broken = Files.createTempFile("broken", ".onnx");
                 Files.writeString(broken, "not a model");
                 broken.toFile().deleteOnExit();
-                return Map.of("lrp.models.broken.file", broken.toString());
+                return Map.of("lrp.models.broken.file", broken.toString(),
+                        "lrp.models.digits.faithfulness.sample", "1");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
