@@ -79,7 +79,7 @@ class ArchitectureTest {
                 .whereLayer("faithfulness").mayOnlyBeAccessedByLayers("runtime", "stream", "edge")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("stream", "edge")
                 .whereLayer("compiler").mayOnlyBeAccessedByLayers("runtime", "stream", "edge")
-                .whereLayer("engine").mayOnlyBeAccessedByLayers("compiler", "runtime", "stream", "edge")
+                .whereLayer("engine").mayOnlyBeAccessedByLayers("compiler", "runtime", "faithfulness", "stream", "edge")
                 .whereLayer("tensor").mayOnlyBeAccessedByLayers("engine", "compiler", "runtime", "stream", "edge"));
     }
 

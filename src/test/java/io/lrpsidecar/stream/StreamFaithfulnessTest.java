@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lrpsidecar.cli.CliLauncher;
 import io.lrpsidecar.engine.ExplainableModel;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.Faithfulness;
@@ -15,6 +18,7 @@ import io.lrpsidecar.faithfulness.ForwardModel;
 import io.lrpsidecar.faithfulness.Order;
 import io.lrpsidecar.faithfulness.RegionSpec;
 import io.lrpsidecar.faithfulness.RowScores;
+import io.lrpsidecar.graph.ElementType;
 import io.lrpsidecar.graph.Tensor;
 import io.lrpsidecar.npy.Npy;
 import io.lrpsidecar.runtime.DeviceChoice;
@@ -32,6 +36,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sampled faithfulness on the stream, with the real digits demo model on TopologyTestDriver: at 100% every
@@ -119,6 +124,40 @@ class StreamFaithfulnessTest {
             fixture.close();
             fixture = null;
             meters.clear();
+        }
+    }
+
+    @Test
+    void atFullSamplingTheStreamGivesWhatLrpEvaluateReportsForTheSameEvents(@TempDir Path folder) throws Exception {
+        serve(new FaithfulnessSampling(1.0, 8, RegionSpec.SINGLE, new Baseline.Zero()));
+        int events = 48;
+        List<Explanation> explained = explain(events);
+        assertEquals(events, explained.size());
+        int width = holdout.size() / holdout.dim(0);
+        Path rows = folder.resolve("rows.npy");
+        Npy.write(rows, Tensor.of(new int[] {events, 1, 8, 8}, java.util.Arrays.copyOf(holdout.asDoubles(),
+                events * width)), ElementType.FLOAT);
+        Path report = folder.resolve("report.json");
+        CliLauncher.Result result = new CliLauncher().launch("evaluate", "--model",
+                DEMO.resolve("digits.onnx").toString(), "--input", rows.toString(), "--composites", COMPOSITE,
+                "--steps", "8", "--region", "1", "--baseline", "zero", "--order", "morf,lerf", "--threads", "1",
+                "--output", report.toString());
+        assertEquals(0, result.exitCode(), result.error());
+        JsonNode source = null;
+        for (JsonNode candidate : new ObjectMapper().readTree(report.toFile()).get("sources")) {
+            if (candidate.get("name").asText().equals(COMPOSITE)) {
+                source = candidate;
+            }
+        }
+        assertNotNull(source, "the report has the composite");
+        for (Explanation explanation : explained) {
+            int row = Integer.parseInt(explanation.getEventId().toString().substring("event-".length()));
+            JsonNode offline = source.get("rows").get(row);
+            Faithfulness streamed = explanation.getFaithfulness();
+            assertEquals(offline.get("abpc").asDouble(), streamed.getAbpc(), 1e-5, "event " + row);
+            assertEquals(offline.get("abpcLogit").asDouble(), streamed.getAbpcLogit(), 1e-5, "event " + row);
+            assertEquals(offline.get("aopcMorf").asDouble(), streamed.getAopcMorf(), 1e-5, "event " + row);
+            assertEquals(offline.get("aopcLerf").asDouble(), streamed.getAopcLerf(), 1e-5, "event " + row);
         }
     }
 
