@@ -30,7 +30,10 @@ import java.util.function.Function;
  *   <li>{@code lrp.conservation.error} [lrp_conservation_error_ppb]: per event, by model and composite, in parts
  *   per billion;</li>
  *   <li>{@code lrp.layer.conservation.error} [lrp_layer_conservation_error_ppb]: per layer, in parts per
- *   billion.</li>
+ *   billion;</li>
+ *   <li>{@code lrp.attribution.drift} [lrp_attribution_drift]: gauge by model and measure, the drift of this
+ *   instance's attribution profiles from their baseline: {@code ndcg} is {@code 1 - nDCG}, {@code jsd} the
+ *   Jensen–Shannon divergence in bits (NaN until the baseline is fixed).</li>
  * </ul>
  */
 public final class StreamMetrics {
@@ -80,6 +83,25 @@ public final class StreamMetrics {
     private Timer timer(String name, String description, String... tags) {
         return meter(t -> Timer.builder(name).description(description).tags(tags).publishPercentileHistogram()
                 .register(registry), name, tags);
+    }
+
+    /** Measures of {@code lrp_attribution_drift}. */
+    static final String NDCG = "ndcg";
+    static final String JSD = "jsd";
+
+    /** Registers the drift gauges of every served model: labels only from the configured model names. */
+    void attributionDrift(AttributionDrift drift) {
+        for (String model : drift.models()) {
+            gauge(model, NDCG, () -> drift.local(model).map(share -> share.scores().ndcgDrift()).orElse(Double.NaN));
+            gauge(model, JSD, () -> drift.local(model).map(share -> share.scores().jsd()).orElse(Double.NaN));
+        }
+    }
+
+    private void gauge(String model, String measure, java.util.function.Supplier<Number> value) {
+        meter(t -> io.micrometer.core.instrument.Gauge.builder("lrp.attribution.drift", value)
+                .description("Drift of the attribution profile from its baseline: 1 - nDCG, or Jensen-Shannon "
+                        + "divergence in bits").tags(t.toArray(String[]::new)).strongReference(true)
+                .register(registry), "lrp.attribution.drift", "model", model, "measure", measure);
     }
 
     void received(String model, String version) {
