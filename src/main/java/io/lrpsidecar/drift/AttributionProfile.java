@@ -21,7 +21,7 @@ import java.util.Optional;
  * </ul>
  */
 public final class AttributionProfile {
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
     private final DriftSettings settings;
     private final double[] baseline;
     private long baselineEvents;

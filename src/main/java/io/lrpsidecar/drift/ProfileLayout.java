@@ -2,11 +2,13 @@ package io.lrpsidecar.drift;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The cells over which a model's relevance is profiled, and which cell each input element falls in.
- * An event's contribution to a profile is its |relevance| summed per cell and normalised to 1
- * ({@link #contribution}): the share of the explanation's total relevance magnitude that each cell holds.
+ * An event's contribution to a profile is its signed relevance summed per cell over its total relevance magnitude
+ * ({@link #contribution}): the net share of the explanation's evidence, for the explained class or against it, that
+ * each cell holds. {@link ProfileShare} explains why net evidence and not |relevance|.
  */
 public sealed interface ProfileLayout {
 
@@ -31,28 +33,28 @@ public sealed interface ProfileLayout {
     double[] cellSums(double[] values, long[] tokens);
 
     /**
-     * The normalised |relevance| mass per cell of one event; empty when the relevance has no finite, non-zero
-     * magnitude (such an event tells nothing of where relevance goes).
+     * The signed share of one event's evidence per cell: its relevance (toward the explained class) summed per
+     * cell, divided by the event's total relevance magnitude, {@code share_j = R_j / Σ_k |R_k|}. The shares' absolute
+     * values sum to at most 1. Empty when the relevance has no finite, non-zero magnitude (such an event tells nothing
+     * of where the evidence lies).
      */
-    default java.util.Optional<double[]> contribution(double[] relevance, long[] tokens) {
+    default Optional<double[]> contribution(double[] relevance, long[] tokens) {
         if (relevance.length != inputSize()) {
             throw new IllegalArgumentException("expected " + inputSize() + " relevance values for a " + kind()
                     + " profile, found " + relevance.length);
         }
-        double[] magnitude = new double[relevance.length];
         double total = 0;
-        for (int i = 0; i < relevance.length; i++) {
-            magnitude[i] = Math.abs(relevance[i]);
-            total += magnitude[i];
+        for (double value : relevance) {
+            total += Math.abs(value);
         }
         if (!(total > 0) || !Double.isFinite(total)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        double[] cells = cellSums(magnitude, tokens);
+        double[] cells = cellSums(relevance, tokens);
         for (int cell = 0; cell < cells.length; cell++) {
             cells[cell] /= total;
         }
-        return java.util.Optional.of(cells);
+        return Optional.of(cells);
     }
 
     /**

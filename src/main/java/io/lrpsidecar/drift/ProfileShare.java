@@ -4,14 +4,24 @@ import java.util.List;
 
 /**
  * An immutable view of profiles over the same cells: one partition's share, or several merged. Masses are sums of
- * event contributions (each summing to 1), so a mass divided by its count is the mean contribution.
+ * event contributions, the signed shares {@code R_j / Σ_k |R_k|} of {@link ProfileLayout#contribution}, so a mass
+ * divided by its count is the mean share, and merging shares is adding them.
+ * <p>
+ * The importance profile that is scored ({@link #currentImportance}, {@link #baselineImportance}) is the net
+ * evidence: per cell, the absolute value of the mean signed share, normalised to sum 1. It is not the mean |R| per
+ * cell (Clarify's {@code mean_abs}): permuting two features across rows keeps each feature's marginal distribution
+ * and so, for a near-linear model, its mean |R|; the mean |R| profile cannot see such a shift at all. The mean
+ * signed share sees it, because a permuted feature no longer agrees with the others on the class it argues for, and
+ * its evidence cancels across events. Measured on the demo breast-cancer model, a 1000-event window with two
+ * permuted features moves the Jensen–Shannon divergence of the net-evidence profile about ten times above its
+ * sampling noise (docs/drift.md gives the figures).
  *
- * @param baseline         the baseline's summed contributions
+ * @param baseline         the baseline's summed contributions (signed)
  * @param baselineEvents   the events in the baseline
  * @param baselineComplete whether the baseline is fixed (full, or pinned); scores compare only fixed baselines
  * @param baselineSource   {@code first-events} or {@code pinned} ({@code mixed} when merged shares differ)
  * @param pinnedAtMs       when the baseline was pinned (the latest pin of merged shares), 0 if never
- * @param current          the current window's summed contributions
+ * @param current          the current window's summed contributions (signed)
  * @param currentEvents    the events in the current window
  */
 public record ProfileShare(double[] baseline, long baselineEvents, boolean baselineComplete, String baselineSource,
@@ -42,12 +52,38 @@ public record ProfileShare(double[] baseline, long baselineEvents, boolean basel
         return current.clone();
     }
 
+    /** The current window's importance profile: |mean signed share| per cell, normalised to sum 1 (all 0 if none). */
+    public double[] currentImportance() {
+        return importance(current);
+    }
+
+    /** The baseline's importance profile, as {@link #currentImportance}. */
+    public double[] baselineImportance() {
+        return importance(baseline);
+    }
+
+    /** |mass| per cell over the sum of |mass|; the count cancels, so summed shares give the normalised |mean|. */
+    static double[] importance(double[] mass) {
+        double[] importance = new double[mass.length];
+        double total = 0;
+        for (int cell = 0; cell < mass.length; cell++) {
+            importance[cell] = Math.abs(mass[cell]);
+            total += importance[cell];
+        }
+        if (total > 0 && Double.isFinite(total)) {
+            for (int cell = 0; cell < mass.length; cell++) {
+                importance[cell] /= total;
+            }
+        }
+        return importance;
+    }
+
     /** The scores of the current window against the baseline; NaN until the baseline is fixed and both have mass. */
     public DriftScores.Scores scores() {
         if (!baselineComplete || baselineEvents == 0 || currentEvents == 0) {
             return new DriftScores.Scores(Double.NaN, Double.NaN);
         }
-        return DriftScores.of(current, baseline);
+        return DriftScores.of(currentImportance(), baselineImportance());
     }
 
     /**
