@@ -5,6 +5,7 @@ import io.lrpsidecar.drift.ProfileLayout;
 import io.lrpsidecar.drift.ProfileShare;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The answer of {@code GET /models/{model}/attribution-profile}: the baseline and current importance profiles of a
@@ -37,7 +38,8 @@ public record AttributionProfileView(String model, String kind, int rows, int co
      *                   current window
      * @param pinnedAt   when the baseline was last pinned, or null
      */
-    public record Profile(double[] importance, long events, boolean complete, String source, Instant pinnedAt) {
+    public record Profile(double[] importance, long events, boolean complete,
+            @Schema(nullable = true) String source, @Schema(nullable = true) Instant pinnedAt) {
     }
 
     /**
@@ -46,7 +48,7 @@ public record AttributionProfileView(String model, String kind, int rows, int co
      * @param ndcgDrift {@code 1 - nDCG} (Clarify's rank agreement)
      * @param jsd       Jensen–Shannon divergence in bits
      */
-    public record Scores(Double ndcgDrift, Double jsd) {
+    public record Scores(@Schema(nullable = true) Double ndcgDrift, @Schema(nullable = true) Double jsd) {
     }
 
     /**
