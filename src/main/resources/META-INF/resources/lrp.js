@@ -41,7 +41,12 @@ const Lrp = (() => {
         link.className = 'event-link';
         link.appendChild(text(summary.eventId));
         cell(row, link);
-        cell(row, summary.modelName + ':' + summary.modelVersion);
+        const model = document.createElement('a');
+        model.href = '/drift.html?model=' + encodeURIComponent(summary.modelName);
+        model.className = 'model-link';
+        model.title = 'attribution drift of ' + summary.modelName;
+        model.appendChild(text(summary.modelName + ':' + summary.modelVersion));
+        cell(row, model);
         cell(row, summary.composite);
         cell(row, summary.targetClass + ' (' + summary.targetSource.toLowerCase() + ')', 'number');
         cell(row, summary.predictedClass, 'number');

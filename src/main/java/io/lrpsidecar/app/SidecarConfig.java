@@ -276,6 +276,9 @@ public interface SidecarConfig {
 
         /** Which events also get perturbation curves in their batch flush ({@code faithfulness.*}). */
         Faithfulness faithfulness();
+
+        /** How the model's attribution profiles are kept ({@code lrp.models.X.drift.*}, docs/drift.md). */
+        Drift drift();
     }
 
     /**
@@ -299,5 +302,38 @@ public interface SidecarConfig {
         /** What perturbed regions become: zero, blur, blur:SIGMA, pad:ID (token models) or @file.npy (one row). */
         @WithDefault("zero")
         String baseline();
+    }
+
+    /** Attribution drift of one model: its baseline and current windows, per input partition. */
+    interface Drift {
+        /** The baseline is the first this many live explanations, unless pinned. */
+        @WithDefault("1000")
+        int baselineEvents();
+
+        /** The current window holds the most recent this many live explanations. */
+        @WithDefault("1000")
+        int windowEvents();
+
+        /** The current window slides by {@code window-events / window-blocks} events. */
+        @WithDefault("10")
+        int windowBlocks();
+
+        /** Image inputs: rows of the coarse grid. */
+        @WithDefault("4")
+        int gridRows();
+
+        /** Image inputs: columns of the coarse grid. */
+        @WithDefault("4")
+        int gridColumns();
+
+        /** Token inputs: vocabulary buckets per position ({@code id mod token-buckets}). */
+        @WithDefault("16")
+        int tokenBuckets();
+
+        /** These settings as the drift package takes them. */
+        default io.lrpsidecar.drift.DriftSettings settings() {
+            return new io.lrpsidecar.drift.DriftSettings(baselineEvents(), windowEvents(), windowBlocks(),
+                    gridRows(), gridColumns(), tokenBuckets());
+        }
     }
 }

@@ -66,6 +66,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
      */
     private final Map<String, Waiting> waiting = new LinkedHashMap<>();
     private Map<String, String> runtimeVersions;
+    private final DriftRecorder drift;
 
     /** The waiting events of one model. */
     private static final class Waiting {
@@ -90,8 +91,9 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     }
 
     BatchProcessor(ModelRegistry registry, TopologySettings settings, StreamMetrics metrics,
-            AvroSerde<PredictionEvent> events) {
+            AvroSerde<PredictionEvent> events, AttributionDrift drift) {
         this.registry = registry;
+        this.drift = new DriftRecorder(drift);
         this.settings = settings;
         this.metrics = metrics;
         this.events = events;
@@ -108,6 +110,7 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.store = context.getStateStore(ExplainTopology.STORE);
+        drift.init(context);
         try (KeyValueIterator<String, PendingPrediction> all = store.all()) {
             all.forEachRemaining(entry -> track(prefixOf(entry.key), entry.value));
         }
@@ -373,8 +376,21 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
                     metrics.faithfulness(model.name(), defaultComposite ? explanation.getCompositeHash()
                             : StreamMetrics.OVERRIDE, explanation.getFaithfulness().getAbpc());
                 }
+                drift.gather(model.name(), relevanceRow(batch, row), model.model().tokenInput()
+                        ? TensorCodec.longs(event.getInput()) : null);
             }
         }
+        drift.commit();
+    }
+
+    private static double[] relevanceRow(Explanation batch, int row) {
+        int width = batch.relevance().size() / batch.rows();
+        return Arrays.copyOfRange(batch.relevance().doubles(), row * width, (row + 1) * width);
+    }
+
+    @Override
+    public void close() {
+        drift.close();
     }
 
     /** A live prediction's explanation, its metrics record and, when flagged, the prediction for replay. */

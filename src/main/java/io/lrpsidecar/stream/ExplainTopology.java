@@ -19,7 +19,11 @@ import org.apache.kafka.streams.state.Stores;
  *                      +---------------+--&gt; predictions-dlq
  *
  *   explanations, explanations-replay --&gt; recent-explanations (stores: recent-explanations, -by-time)
+ *
+ *   predictions-replay (pin control records) --&gt; drift-pin (store: attribution-profiles, shared with batch)
  * </pre>
+ * The batch processor adds the relevance of every live explanation to its partition's attribution profiles
+ * ({@link AttributionDrift}).
  * Replayed predictions (header {@code lrp-replay-id}) are explained like live ones; their explanations go to
  * explanations-replay only.
  * Keys of the outputs are event ids; dead letters keep the original key.
@@ -35,6 +39,7 @@ public final class ExplainTopology {
     static final String EXPLANATIONS_REPLAY = "explanations-replay-sink";
     static final String EXPLANATIONS_SOURCE = "explanations-source";
     static final String RECENT = "recent-explanations";
+    static final String DRIFT_PIN = "drift-pin";
     /**
      * The changelogged store in which predictions wait for their batch. It is an in-memory store (restored from its
      * changelog after a restart): a queue that is emptied batch by batch leaves RocksDB full of tombstones, which
@@ -45,17 +50,29 @@ public final class ExplainTopology {
     private ExplainTopology() {
     }
 
+    /** The topology with default drift settings for every model. */
     public static Topology build(StreamTopics topics, ModelRegistry registry, TopologySettings settings,
             StreamMetrics metrics) {
+        return build(topics, registry, settings, metrics, new AttributionDrift(registry, java.util.Map.of()));
+    }
+
+    /** The topology, keeping attribution profiles as {@code drift} says and gauging their drift. */
+    public static Topology build(StreamTopics topics, ModelRegistry registry, TopologySettings settings,
+            StreamMetrics metrics, AttributionDrift drift) {
         AvroSerde<PredictionEvent> events = ReleasedSchemas.predictionEventSerde();
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.predictions(), topics.predictionsReplay());
         topology.addProcessor(VALIDATE, () -> new ValidateProcessor(registry, events, metrics, settings,
                 topics.predictionsReplay()), SOURCE);
-        topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings, metrics, events), VALIDATE);
+        topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings, metrics, events, drift),
+                VALIDATE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
                 new AvroSerde<PendingPrediction>(PendingPrediction.getClassSchema())), BATCH);
+        topology.addProcessor(DRIFT_PIN, () -> new DriftPinProcessor(drift, topics.predictionsReplay()), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(AttributionDrift.STORE),
+                Serdes.String(), Serdes.ByteArray()), BATCH, DRIFT_PIN);
+        metrics.attributionDrift(drift);
         // outputs arrive encoded (OutputEncoder), so that serialisation failures are caught per event
         topology.addSink(EXPLANATIONS, topics.explanations(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), BATCH);

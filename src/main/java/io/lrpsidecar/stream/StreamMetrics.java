@@ -37,7 +37,10 @@ import java.util.function.Function;
  *   histograms drop negative values and round up to whole numbers, so a query reads the ABPC back as
  *   {@code value / 1e6 - 1};</li>
  *   <li>{@code lrp.faithfulness.failures} [lrp_faithfulness_failures_total]: sampled batches whose faithfulness
- *   was not measured, by model and exception class.</li>
+ *   was not measured, by model and exception class;</li>
+ *   <li>{@code lrp.attribution.drift} [lrp_attribution_drift]: gauge by model and measure, the drift of this
+ *   instance's attribution profiles from their baseline: {@code ndcg} is {@code 1 - nDCG}, {@code jsd} the
+ *   Jensen–Shannon divergence in bits (NaN until the baseline is fixed).</li>
  * </ul>
  */
 public final class StreamMetrics {
@@ -123,6 +126,25 @@ public final class StreamMetrics {
         counter("lrp.faithfulness.failures", "Sampled batches whose faithfulness was not measured (the "
                 + "explanations went out without it)", "model", model, "error", cause.getClass().getSimpleName())
                 .increment();
+    }
+
+    /** Measures of {@code lrp_attribution_drift}. */
+    static final String NDCG = "ndcg";
+    static final String JSD = "jsd";
+
+    /** Registers the drift gauges of every served model: labels only from the configured model names. */
+    void attributionDrift(AttributionDrift drift) {
+        for (String model : drift.models()) {
+            gauge(model, NDCG, () -> drift.local(model).map(share -> share.scores().ndcgDrift()).orElse(Double.NaN));
+            gauge(model, JSD, () -> drift.local(model).map(share -> share.scores().jsd()).orElse(Double.NaN));
+        }
+    }
+
+    private void gauge(String model, String measure, java.util.function.Supplier<Number> value) {
+        meter(t -> io.micrometer.core.instrument.Gauge.builder("lrp.attribution.drift", value)
+                .description("Drift of the attribution profile from its baseline: 1 - nDCG, or Jensen-Shannon "
+                        + "divergence in bits").tags(t.toArray(String[]::new)).strongReference(true)
+                .register(registry), "lrp.attribution.drift", "model", model, "measure", measure);
     }
 
     void received(String model, String version) {

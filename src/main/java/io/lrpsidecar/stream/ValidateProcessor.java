@@ -49,6 +49,9 @@ final class ValidateProcessor implements Processor<byte[], byte[], Object, Objec
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        if (DriftPinProcessor.isControl(record, context, replayTopic)) {
+            return;
+        }
         SourcePosition source = position();
         stage = FailedStage.DECODE;
         Verdict verdict;

@@ -180,6 +180,50 @@ class DemoServiceApiTest {
     }
 
     @Test
+    void theAttributionProfileOfTheDemoModelFillsWithItsEventsAndAPinMakesItTheBaseline() throws Exception {
+        String path = "/models/" + DemoModels.BREAST_CANCER + "/attribution-profile";
+        JsonNode[] profile = new JsonNode[1];
+        Await.until(Duration.ofSeconds(60), "the demo's breast-cancer events in its attribution profile", () -> {
+            profile[0] = profileAt(path);
+            return profile[0].at("/current/events").asLong() >= 5;
+        });
+        assertValid("AttributionProfileView", profile[0]);
+        assertEquals("features", profile[0].get("kind").asText());
+        assertEquals(DemoModels.breastCancerFeatures().get(7), profile[0].at("/labels/7").asText(),
+                "cells are labelled with the configured feature names");
+        assertEquals(30, profile[0].at("/current/importance").size());
+        double sum = 0;
+        for (JsonNode value : profile[0].at("/current/importance")) {
+            sum += value.asDouble();
+        }
+        assertEquals(1, sum, 1e-9, "the current importance is normalised");
+        assertEquals(0.10, profile[0].at("/thresholds/ndcgDrift").asDouble(), 1e-12);
+        assertEquals(0.02, profile[0].at("/thresholds/jsd").asDouble(), 1e-12);
+        assertEquals("first-events", profile[0].at("/baseline/source").asText());
+        assertEquals(!profile[0].at("/baseline/complete").asBoolean(), profile[0].at("/scores/jsd").isNull(),
+                "scores only once the 1000-event baseline is full: " + profile[0]);
+
+        JsonNode pin = JSON.readTree(given().post(path + "/baseline").then().statusCode(202).extract().asString());
+        assertValid("Pin", pin);
+        Await.until(Duration.ofSeconds(60), "the pin to reach every partition's profile", () -> {
+            JsonNode pinned = profileAt(path);
+            return pinned.at("/baseline/source").asText().equals("pinned") && pinned.at("/baseline/complete")
+                    .asBoolean() && !pinned.at("/scores/jsd").isNull();
+        });
+
+        JsonNode unknown = JSON.readTree(given().get("/models/no-such-model/attribution-profile").then()
+                .statusCode(404).extract().asString());
+        assertValid("ApiError", unknown);
+        assertTrue(unknown.get("message").asText().contains("'no-such-model'") && unknown.get("message").asText()
+                .contains(DemoModels.BREAST_CANCER), unknown.toString());
+        given().post("/models/no-such-model/attribution-profile/baseline").then().statusCode(404);
+        assertEquals("#/components/schemas/AttributionProfileView", document.at("/paths/~1models~1{model}~1"
+                + "attribution-profile/get/responses/200/content/application~1json/schema/$ref").asText());
+        assertTrue(document.at("/paths/~1models~1{model}~1attribution-profile~1baseline/post/security").toString()
+                .contains("\"apiKey\""), "pinning needs the key");
+    }
+
+    @Test
     void swaggerUiIsServedInTheDemo() {
         String page = given().get("/q/swagger-ui/").then().statusCode(200).extract().asString();
         assertTrue(page.toLowerCase(java.util.Locale.ROOT).contains("swagger"), page);
@@ -229,6 +273,14 @@ class DemoServiceApiTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode profileAt(String path) {
+        try {
+            return JSON.readTree(given().get(path).then().statusCode(200).extract().asString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -30,6 +30,12 @@ public class ImageModelsBrokerResource extends TextModelBrokerResource {
             config.put("lrp.models.rgb224.file", rgb.toString());
             config.put("lrp.models.rgb224.composite", "epsilon");
             config.put("lrp.models.rgb224.max-wait", "50ms");
+            // small attribution windows on a 2x2 grid, so that the drift page has a fixed baseline after one digit per partition
+            config.put("lrp.models.digits.drift.baseline-events", "1");
+            config.put("lrp.models.digits.drift.window-events", "4");
+            config.put("lrp.models.digits.drift.window-blocks", "2");
+            config.put("lrp.models.digits.drift.grid-rows", "2");
+            config.put("lrp.models.digits.drift.grid-columns", "2");
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException("the synthetic image models could not be written", e);

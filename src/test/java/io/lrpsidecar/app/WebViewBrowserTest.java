@@ -163,6 +163,41 @@ class WebViewBrowserTest {
     }
 
     @Test
+    void theListLinksToTheDriftPageWhichShowsBaselineAndCurrentHeatmapsWithBothScores() throws Exception {
+        ChromeDriver browser = browser();
+        publishDigits("drift-digit-", 12);
+        try {
+            browser.manage().window().setSize(new Dimension(1280, 1000));
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            browser.get(home.toString());
+            wait.until(driver -> driver.findElements(By.partialLinkText("drift-digit-")).size() == 12);
+            WebElement model = browser.findElements(By.cssSelector("a.model-link")).stream()
+                    .filter(link -> link.getText().startsWith("digits:")).findFirst().orElseThrow();
+            model.click();
+            wait.until(ExpectedConditions.urlContains("/drift.html?model=digits"));
+            // lrp.models.digits.drift.*: a 1-event baseline per partition and a 2x2 grid (ImageModelsBrokerResource)
+            wait.until(driver -> driver.findElements(By.cssSelector("#baseline-profile rect.profile-cell")).size()
+                    == 4 && driver.findElements(By.cssSelector("#current-profile rect.profile-cell")).size() == 4
+                    && driver.findElement(By.id("drift-counts")).getText().contains("current window")
+                    && !driver.findElement(By.id("drift-counts")).getText().contains("still filling"));
+            assertTrue(Integer.parseInt(browser.findElement(By.id("baseline-profile")).getAttribute("data-events"))
+                    >= 1);
+            assertTrue(Integer.parseInt(browser.findElement(By.id("current-profile")).getAttribute("data-events"))
+                    >= 2);
+            List<WebElement> scores = browser.findElements(By.cssSelector("#drift-scores tbody tr"));
+            assertEquals(List.of("ndcgDrift", "jsd"), scores.stream().map(row -> row.getAttribute("data-measure"))
+                    .toList());
+            assertEquals("0.10", scores.get(0).findElements(By.tagName("td")).get(2).getText());
+            assertEquals("0.02", scores.get(1).findElements(By.tagName("td")).get(2).getText());
+            double jsd = Double.parseDouble(scores.get(1).findElements(By.tagName("td")).get(1).getText());
+            assertTrue(jsd >= 0 && jsd <= 1, "a Jensen-Shannon divergence in bits: " + jsd);
+            screenshot(browser, "drift-page-digits");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
     void theImagePageShowsInputHeatmapAndOverlayTheRightWayUp() throws Exception {
         int side = SyntheticImageModels.BAND_SIDE;
         double[] pixels = new double[side * side];

@@ -51,8 +51,8 @@ public class ApiDocumentFilter implements OASFilter {
         components.addSchema(ApiSchemas.API_ERROR, apiError());
         components.addSecurityScheme(ApiSchemas.API_KEY_SCHEME, OASFactory.createSecurityScheme()
                 .type(SecurityScheme.Type.APIKEY).in(SecurityScheme.In.HEADER).name(keyHeader())
-                .description("The key of lrp.api.key; write endpoints (POST /explain, POST /replays) need it, "
-                        + "except in the embedded demo mode without a configured key."));
+                .description("The key of lrp.api.key; write endpoints (POST /explain, POST /replays, "
+                        + "POST /models/{model}/attribution-profile/baseline) need it, except in the embedded demo mode without a configured key."));
         if (api.getPaths() != null && api.getPaths().getPathItems() != null) {
             api.getPaths().getPathItems().values().forEach(ApiDocumentFilter::addErrorAnswers);
         }
