@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Draws perturbation curves: point 0 is the unperturbed row, step {@code k} replaces the first
@@ -51,34 +52,30 @@ public final class PerturbationRunner {
             baselines.computeIfAbsent(request.row(), row -> settings.baseline().forRow(
                     Arrays.copyOfRange(values, row * rowSize, (row + 1) * rowSize), rowShape));
         }
-        List<double[]> originals = new ArrayList<>();
-        List<Integer> rows = new ArrayList<>(baselines.keySet());
-        for (int row : rows) {
-            originals.add(Arrays.copyOfRange(values, row * rowSize, (row + 1) * rowSize));
-        }
-        double[][] originalLogits = runAll(originals, rowShape, inputs.isFloatingPoint());
         double[][][] stepLogits = new double[requests.size()][stepCount + 1][];
-        for (int r = 0; r < requests.size(); r++) {
-            stepLogits[r][0] = originalLogits[rows.indexOf(requests.get(r).row())];
+        Map<Integer, double[][]> ends = new LinkedHashMap<>();
+        Batch batch = new Batch(rowShape, inputs.isFloatingPoint());
+        for (int row : baselines.keySet()) {
+            double[][] rowEnds = new double[2][];
+            ends.put(row, rowEnds);
+            batch.add(Arrays.copyOfRange(values, row * rowSize, (row + 1) * rowSize), logits -> rowEnds[0] = logits);
+            batch.add(baselines.get(row).clone(), logits -> rowEnds[1] = logits);
         }
-        List<double[]> batch = new ArrayList<>();
-        List<int[]> slots = new ArrayList<>();
-        for (int k = 1; k <= stepCount; k++) {
+        for (int k = 1; k < stepCount; k++) {
             int perturbed = CurveSettings.perturbedAt(k, regions.count(), stepCount);
             for (int r = 0; r < requests.size(); r++) {
                 CurveRequest request = requests.get(r);
+                double[][] curve = stepLogits[r];
+                int step = k;
                 batch.add(perturb(values, request.row() * rowSize, rowSize, baselines.get(request.row()),
-                        regions.elementsOf(request.order(), perturbed)));
-                slots.add(new int[] {r, k});
-                if (batch.size() == settings.maxBatchRows() || (k == stepCount && r == requests.size() - 1)) {
-                    double[][] logits = runAll(batch, rowShape, inputs.isFloatingPoint());
-                    for (int i = 0; i < logits.length; i++) {
-                        stepLogits[slots.get(i)[0]][slots.get(i)[1]] = logits[i];
-                    }
-                    batch.clear();
-                    slots.clear();
-                }
+                        regions.elementsOf(request.order(), perturbed)), logits -> curve[step] = logits);
             }
+        }
+        batch.flush();
+        for (int r = 0; r < requests.size(); r++) {
+            double[][] rowEnds = ends.get(requests.get(r).row());
+            stepLogits[r][0] = rowEnds[0];
+            stepLogits[r][stepCount] = rowEnds[1];
         }
         List<TargetCurve> curves = new ArrayList<>();
         for (int r = 0; r < requests.size(); r++) {
@@ -105,19 +102,44 @@ public final class PerturbationRunner {
         return row;
     }
 
-    /** Runs rows in chunks of at most {@link CurveSettings#maxBatchRows}. */
-    private double[][] runAll(List<double[]> rows, int[] rowShape, boolean floating) {
-        double[][] logits = new double[rows.size()][];
-        for (int from = 0; from < rows.size(); from += settings.maxBatchRows()) {
-            int to = Math.min(rows.size(), from + settings.maxBatchRows());
-            double[][] chunk = forward.logits(batchOf(rows.subList(from, to), rowShape, floating));
-            if (chunk.length != to - from) {
-                throw new IllegalStateException("the model gave " + chunk.length + " rows of logits for " + (to - from)
-                        + " input rows");
-            }
-            System.arraycopy(chunk, 0, logits, from, chunk.length);
+    /**
+     * Rows waiting for the model, each with where its logits go; runs them when {@link CurveSettings#maxBatchRows}
+     * are waiting, so at most that many perturbed rows are held at a time.
+     */
+    private final class Batch {
+        private final int[] rowShape;
+        private final boolean floating;
+        private final List<double[]> rows = new ArrayList<>();
+        private final List<Consumer<double[]>> sinks = new ArrayList<>();
+
+        Batch(int[] rowShape, boolean floating) {
+            this.rowShape = rowShape;
+            this.floating = floating;
         }
-        return logits;
+
+        void add(double[] row, Consumer<double[]> sink) {
+            rows.add(row);
+            sinks.add(sink);
+            if (rows.size() == settings.maxBatchRows()) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (rows.isEmpty()) {
+                return;
+            }
+            double[][] logits = forward.logits(batchOf(rows, rowShape, floating));
+            if (logits.length != rows.size()) {
+                throw new IllegalStateException("the model gave " + logits.length + " rows of logits for "
+                        + rows.size() + " input rows");
+            }
+            for (int i = 0; i < logits.length; i++) {
+                sinks.get(i).accept(logits[i]);
+            }
+            rows.clear();
+            sinks.clear();
+        }
     }
 
     private static Tensor batchOf(List<double[]> rows, int[] rowShape, boolean floating) {

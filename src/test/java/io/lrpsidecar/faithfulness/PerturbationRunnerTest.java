@@ -81,11 +81,12 @@ class PerturbationRunnerTest {
                 new CurveRequest(1, "a", order), new CurveRequest(1, "b", order));
         new PerturbationRunner(counting, new CurveSettings(4, RegionSpec.SINGLE, new Baseline.Zero(), 1, 4))
                 .run(ones(2), new int[] {0, 0}, requests);
-        // the two unperturbed rows, then one run per step holding all four curves
-        assertEquals(List.of(2, 4, 4, 4, 4), runs);
+        // each row's two ends (unperturbed, fully perturbed) once for both of its curves, then the three inner
+        // steps of the four curves: 2 x 2 + 3 x 4 = 16 rows, never more than 4 a run
+        assertEquals(List.of(4, 4, 4, 4), runs);
         runs.clear();
         new PerturbationRunner(counting, new CurveSettings(4, RegionSpec.SINGLE, new Baseline.Zero(), 1, 3))
                 .run(ones(2), new int[] {0, 0}, requests);
-        assertEquals(List.of(2, 3, 3, 3, 3, 3, 1), runs);
+        assertEquals(List.of(3, 3, 3, 3, 3, 1), runs);
     }
 }
