@@ -49,15 +49,18 @@ import org.apache.kafka.streams.KafkaStreams;
  * The cost of sampled faithfulness on the stream: throughput of the explain topology through a real in-JVM broker
  * with {@code faithfulness.sample} at 0, 0.01 (the default) and 1, in one run. A backlog is published once; every
  * measurement is a fresh Kafka Streams application explaining it from the start, with the three sample rates
- * interleaved in each of {@value #REPEATS} rounds so that they see the same machine state, and the median per rate
- * is reported. Throughput is counted between the first and the last explanation a read_committed consumer sees
+ * interleaved in each of {@value #REPEATS} rounds (after {@value #WARM_UP_ROUNDS} discarded warm-up round; the order
+ * alternates between rounds, so neither end of a round is favoured) so that they see the same machine state; the
+ * median per rate is reported, and the median over rounds of each rate's ratio to sample 0 in the same round, which
+ * cancels the drift of the machine between rounds. Throughput is counted between the first and the last explanation a read_committed consumer sees
  * (the full backlog at 0 and 0.01; a quarter of it at 1, given for information). Run with
  * {@code mvn -B -Pbench -DskipTests verify -Dbench.main=io.lrpsidecar.bench.FaithfulnessBenchmark
  * -Dbench.output=target/faithfulness-benchmark.md} (arguments: report file, unused, a regular expression selecting
  * the models).
  */
 public final class FaithfulnessBenchmark {
-    private static final int REPEATS = 5;
+    private static final int REPEATS = 7;
+    private static final int WARM_UP_ROUNDS = 1;
     private static final int THREADS = 2;
     private static final double[] SAMPLES = {0, 0.01, 1};
     private static final int DISTINCT_INPUTS = 256;
@@ -70,8 +73,8 @@ public final class FaithfulnessBenchmark {
         Path output = Path.of(args.length > 0 ? args[0] : "target/faithfulness-benchmark.md");
         String only = args.length > 2 ? args[2] : ".*";
         StringBuilder report = new StringBuilder("| model | events | sample 0: explanations/s (median) | sample 0.01 "
-                + "| change at 0.01 | sample 1 (information) | change at 1 | runs at 0 / 0.01 / 1 |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|---|\n");
+                + "| change at 0.01 (medians) | change at 0.01 (median of paired rounds) | sample 1 (information) "
+                + "| change at 1 (paired) | runs at 0 / 0.01 / 1 |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         if ("cnn_digits".matches(only)) {
             report.append(run("cnn_digits", OnnxModelReader.read(Path.of(
                     "src/test/resources/reference/cnn_digits/model.onnx")), 8_000)).append('\n');
@@ -104,22 +107,41 @@ public final class FaithfulnessBenchmark {
                 producer.flush();
             }
             int round = 0;
-            for (int repeat = 0; repeat < REPEATS; repeat++) {
+            for (int repeat = -WARM_UP_ROUNDS; repeat < REPEATS; repeat++) {
+                List<Double> order = new ArrayList<>();
                 for (double sample : SAMPLES) {
+                    order.add(sample);
+                }
+                if (Math.floorMod(repeat, 2) == 1) {
+                    java.util.Collections.reverse(order);
+                }
+                for (double sample : order) {
                     int counted = sample >= 1 ? events / 4 : events;
                     double rate = measure(name, graph, sample, bootstrap, topics, counted, round++);
-                    rates.computeIfAbsent(sample, ignored -> new ArrayList<>()).add(rate);
-                    System.out.printf(Locale.ROOT, "%s sample %.2f round %d: %.0f explanations/s%n", name, sample,
-                            repeat + 1, rate);
+                    if (repeat >= 0) {
+                        rates.computeIfAbsent(sample, ignored -> new ArrayList<>()).add(rate);
+                    }
+                    System.out.printf(Locale.ROOT, "%s sample %.2f round %d%s: %.0f explanations/s%n", name, sample,
+                            repeat + 1, repeat < 0 ? " (warm-up)" : "", rate);
                 }
             }
         }
         double none = median(rates.get(0.0));
         double sampled = median(rates.get(0.01));
         double all = median(rates.get(1.0));
-        return String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %+.1f%% | %.0f | %+.1f%% | %s / %s / %s |", name,
-                events, none, sampled, 100 * (sampled / none - 1), all, 100 * (all / none - 1), runs(rates.get(0.0)),
-                runs(rates.get(0.01)), runs(rates.get(1.0)));
+        return String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %+.1f%% | %+.1f%% | %.0f | %+.1f%% | %s / %s / %s |",
+                name, events, none, sampled, 100 * (sampled / none - 1), 100 * (pairedRatio(rates.get(0.01),
+                        rates.get(0.0)) - 1), all, 100 * (pairedRatio(rates.get(1.0), rates.get(0.0)) - 1),
+                runs(rates.get(0.0)), runs(rates.get(0.01)), runs(rates.get(1.0)));
+    }
+
+    /** The median over rounds of {@code a / b} measured in the same round. */
+    private static double pairedRatio(List<Double> a, List<Double> b) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            ratios.add(a.get(i) / b.get(i));
+        }
+        return median(ratios);
     }
 
     /** Explanations per second of a fresh application over the backlog, counted over its first {@code counted}. */
