@@ -94,7 +94,8 @@ public final class SessionSettingsBenchmark {
     private static List<SessionVariant> variants(String lever) {
         SessionVariant base = SessionVariant.sidecar(BASE_BATCH);
         return switch (lever) {
-            case "spinning" -> List.of(base.named("spinning off"), base.withSpinning(true).named("spinning on"));
+            case "spinning" -> List.of(base.named("spinning off"), base.withSpinning(true).named("spinning on"),
+                    base.named("spinning off, again (order check)"));
             case "optlevel" -> List.of(base.named("ALL_OPT"),
                     base.withOptLevel(OptLevel.EXTENDED_OPT).named("EXTENDED_OPT"),
                     base.withOptLevel(OptLevel.BASIC_OPT).named("BASIC_OPT"));
