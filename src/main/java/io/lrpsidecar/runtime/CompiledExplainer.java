@@ -240,7 +240,8 @@ public final class CompiledExplainer implements Explainer, AutoCloseable {
         return result;
     }
 
-    private static float[] toFloats(double[] values) {
+    /** The values rounded to float32, the precision the sessions run in. */
+    static float[] toFloats(double[] values) {
         float[] result = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             result[i] = (float) values[i];

@@ -42,7 +42,7 @@ public final class ForwardSession implements ForwardModel, AutoCloseable {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "OnnxRuntime")) {
             Shape shape = new Shape(Arrays.stream(inputs.shape()).asLongStream().toArray());
             NDArray array = model.tokenInput() ? manager.create(inputs.asLongs(), shape)
-                    : manager.create(floats(inputs.asDoubles()), shape);
+                    : manager.create(CompiledExplainer.toFloats(inputs.asDoubles()), shape);
             array.setName(CompiledModel.INPUT);
             float[] logits = session.run(new NDList(array)).get(CompiledModel.LOGITS).toFloatArray();
             double[][] result = new double[rows][classes];
@@ -55,14 +55,6 @@ public final class ForwardSession implements ForwardModel, AutoCloseable {
         } catch (TranslateException e) {
             throw new IllegalStateException("ONNX Runtime failed to run the model: " + e.getMessage(), e);
         }
-    }
-
-    private static float[] floats(double[] values) {
-        float[] result = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            result[i] = (float) values[i];
-        }
-        return result;
     }
 
     @Override

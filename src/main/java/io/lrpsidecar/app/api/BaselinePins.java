@@ -8,17 +8,14 @@ import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Pins a model's attribution baseline: one control record per partition of the replay input (key the model name,
@@ -74,9 +71,7 @@ public class BaselinePins {
 
     private KafkaProducer<byte[], byte[]> producer() {
         if (producer == null) {
-            producer = new KafkaProducer<>(clients.producer("lrp-baseline-pin-writer", Map.of(
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all")),
-                    new ByteArraySerializer(), new ByteArraySerializer());
+            producer = clients.reliableBytesProducer("lrp-baseline-pin-writer");
         }
         return producer;
     }

@@ -3,6 +3,9 @@ package io.lrpsidecar.app.api;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -23,6 +26,15 @@ public class KafkaClientConfigs {
         Map<String, Object> config = new HashMap<>(streams.getGlobalConsumerConfigs(clientId));
         config.putAll(settings);
         return config;
+    }
+
+    /**
+     * An idempotent producer of raw bytes that waits for every in-sync replica ({@code acks=all}), for the API's
+     * writes to the stream's input topics (replay requests, baseline pins).
+     */
+    public KafkaProducer<byte[], byte[]> reliableBytesProducer(String clientId) {
+        return new KafkaProducer<>(producer(clientId, Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all")), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** A producer, with {@code settings} on top. */

@@ -29,12 +29,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -275,9 +273,7 @@ public class ReplayService {
 
     private KafkaProducer<byte[], byte[]> producer() {
         if (producer == null) {
-            producer = new KafkaProducer<>(clients.producer("lrp-replay-writer", Map.of(
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all")),
-                    new ByteArraySerializer(), new ByteArraySerializer());
+            producer = clients.reliableBytesProducer("lrp-replay-writer");
         }
         return producer;
     }
