@@ -38,7 +38,7 @@ import java.util.stream.LongStream;
  *   <li><b>peepholes</b> for the same mathematics: a stride-1 transposed convolution with a constant kernel is a
  *       convolution with the flipped, channel-swapped kernel ({@link LinearEmitter}); the transposed convolution or
  *       matrix product with an all-equal constant weight sums over the channels first; a MaxPool whose windows tile
- *       the input routes without indices ({@link WinnerRouting}); {@code x + 0}, {@code x - 0}, {@code x * 1} and
+ *       MaxPool routes through MaxUnpool at computed winner indices ({@link MaxPoolRouting}); {@code x + 0}, {@code x - 0}, {@code x * 1} and
  *       {@code x / 1} are {@code x}; {@code where(x >= 0, x, a x)} is LeakyRelu; the kept mean over all spatial
  *       axes is GlobalAveragePool.</li>
  * </ul>
@@ -56,7 +56,6 @@ public final class OnnxPrimitives implements Primitives<Value> {
     private final Map<Tensor, Value> constants = new HashMap<>();
     private final Map<String, Tensor> unwritten = new HashMap<>();
     private final Map<String, Value> values = new HashMap<>();
-    private final Map<String, String> maxPoolIndices = new HashMap<>();
     private final Map<String, Emitted> producers = new HashMap<>();
     private final List<ValueInfo> inputs = new ArrayList<>();
     private String scope = "p";
@@ -431,7 +430,7 @@ public final class OnnxPrimitives implements Primitives<Value> {
         return value(output, ElementType.FLOAT, input.shape(), s.batchAxis());
     }
 
-    /** MaxPool in floor mode; with its {@code Indices} output too where windows do not tile (for routing). */
+    /** MaxPool in floor mode (explicit pads, so that ONNX Runtime's kernel and shape inference agree). */
     @Override
     public Value maxPool(Value x, Window window) {
         if (x.isConstant()) {
@@ -439,50 +438,20 @@ public final class OnnxPrimitives implements Primitives<Value> {
         }
         requireChannelsFirst(x);
         WindowGeometry geometry = window.poolGeometry(x.shape());
-        int[] shape = geometry.outputShape(x.shape(), x.shape()[1]);
-        if (tiles(x, geometry)) {
-            return emit("MaxPool", Pools.floorModeAttributes(window.node(), x.shape(), false), ElementType.FLOAT,
-                    shape, x.batchAxis(), use(asFloat(x)));
-        }
-        return value(maxPoolWithIndices(x, window).get(0), ElementType.FLOAT, shape, x.batchAxis());
+        return emit("MaxPool", Pools.floorModeAttributes(window.node(), x.shape(), false), ElementType.FLOAT,
+                geometry.outputShape(x.shape(), x.shape()[1]), x.batchAxis(), use(asFloat(x)));
     }
 
-    private List<String> maxPoolWithIndices(Value x, Window window) {
-        List<String> outputs = builder.ops("MaxPool", hint("max_pool"), Pools.floorModeAttributes(window.node(),
-                x.shape(), false), List.of(use(asFloat(x))), 2);
-        maxPoolIndices.putIfAbsent(outputs.get(0), outputs.get(1));
-        return outputs;
-    }
-
-    /**
-     * Routes {@code s} to the first maximal element of each window: by comparing tiles with {@code y} where the
-     * windows tile the input ({@link WinnerRouting}), else through the MaxPool's indices and ScatterElements.
-     */
+    /** Routes {@code s} to the first maximal element of each window ({@link MaxPoolRouting}). */
     @Override
     public Value maxPoolRoute(Value s, Value x, Value y, Window window) {
         if (s.isConstant() && x.isConstant() && y.isConstant()) {
             return constant(FOLD.maxPoolRoute(s.constant(), x.constant(), y.constant(), window));
         }
         requireChannelsFirst(x);
-        WindowGeometry geometry = window.poolGeometry(x.shape());
-        String hint = hint("max_pool_route");
-        String output;
-        if (tiles(x, geometry)) {
-            String gradient = use(asFloat(s));
-            output = WinnerRouting.route(builder, use(asFloat(x)), use(y), x.shape()[1], geometry.kernel()[0],
-                    gradient, hint);
-        } else {
-            String indices = maxPoolIndices.get(y.name());
-            if (indices == null) {
-                indices = maxPoolWithIndices(x, window).get(1);
-            }
-            output = Pools.scatterToWinners(builder, use(asFloat(x)), indices, use(asFloat(s)), hint);
-        }
+        String output = MaxPoolRouting.route(builder, window.poolGeometry(x.shape()), x.shape(), use(asFloat(x)),
+                use(asFloat(y)), use(asFloat(s)), hint("max_pool_route"));
         return value(output, ElementType.FLOAT, x.shape(), x.batchAxis());
-    }
-
-    private static boolean tiles(Value x, WindowGeometry geometry) {
-        return x.rank() == 4 && WinnerRouting.tiles(geometry);
     }
 
     // ---------------------------------------------------------------- reductions

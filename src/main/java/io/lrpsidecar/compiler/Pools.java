@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * The pool emission shared by the forward and gradient emitters and {@link OnnxPrimitives}: pool attributes in the
  * form ONNX Runtime computes exactly (explicit pads, floor mode), the explicit zero padding of an AveragePool that
- * counts pads, and the two transposes (MaxPool routing through its indices, AveragePool through a depthwise
- * transposed convolution of ones).
+ * counts pads, and the transpose of an AveragePool (a depthwise transposed convolution of ones). MaxPool routing
+ * is {@link MaxPoolRouting}.
  */
 final class Pools {
     private Pools() {
@@ -74,21 +74,6 @@ final class Pools {
         System.arraycopy(spatialEnd, 0, pads, spatialBegin.length, spatialEnd.length);
         return node.attributes().without("storage_order").without("auto_pad").with("ceil_mode", 0L)
                 .with("pads", pads);
-    }
-
-    /**
-     * Routes {@code g} to the elements of {@code x} that the MaxPool {@code Indices} output names (winner takes all,
-     * overlapping windows add up): a ScatterElements with reduction {@code add} into zeros shaped like {@code x}.
-     */
-    static String scatterToWinners(GraphBuilder b, String x, String indices, String g, String hint) {
-        String flatShape = b.longs(hint + "_flat", -1);
-        String zeros = b.op("ConstantOfShape", hint + "_zeros", new Attributes(Map.of("value",
-                Tensor.of(new int[] {1}, new double[] {0}))), b.op("Reshape", hint + "_size",
-                b.op("Size", hint + "_n", x), b.longs(hint + "_one", 1)));
-        String scattered = b.op("ScatterElements", hint + "_scatter", new Attributes(Map.of("axis", 0L,
-                "reduction", "add")), zeros, b.op("Reshape", hint + "_idx", indices, flatShape),
-                b.op("Reshape", hint + "_g", g, flatShape));
-        return b.op("Reshape", hint, scattered, b.op("Shape", hint + "_shape", x));
     }
 
     /**

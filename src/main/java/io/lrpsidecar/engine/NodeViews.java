@@ -12,6 +12,7 @@ import io.lrpsidecar.graph.ShapeInference;
 import io.lrpsidecar.graph.Tensor;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class NodeViews {
         Set<String> carryingValues = new HashSet<>();
         carryingValues.add(root);
         Set<String> nonNegative = new HashSet<>();
+        Set<String> gated = reluGatedValues(graph);
         Map<String, NodeView> views = new LinkedHashMap<>();
         for (Node node : graph.nodes()) {
             Op op = Ops.of(node);
@@ -65,9 +67,30 @@ public final class NodeViews {
             }
             views.put(node.name(), new NodeView(node, kind, constants, carrying,
                     nonNegativeInputs, inputShapes, node.outputs().stream().map(shapes::get).toList(),
-                    node.outputs().stream().map(output -> batchAxes.getOrDefault(output, 0)).toList()));
+                    node.outputs().stream().map(output -> batchAxes.getOrDefault(output, 0)).toList(),
+                    gated.contains(node.output())));
         }
         return views;
+    }
+
+    /** The values that only Relu nodes consume and that are not graph outputs ({@link NodeView#reluGated}). */
+    private static Set<String> reluGatedValues(Graph graph) {
+        Map<String, Boolean> onlyRelu = new HashMap<>();
+        for (Node node : graph.nodes()) {
+            for (String input : node.inputs()) {
+                if (!input.isEmpty()) {
+                    onlyRelu.merge(input, node.opType().equals("Relu"), Boolean::logicalAnd);
+                }
+            }
+        }
+        graph.outputs().forEach(output -> onlyRelu.put(output.name(), false));
+        Set<String> gated = new HashSet<>();
+        onlyRelu.forEach((value, relu) -> {
+            if (relu) {
+                gated.add(value);
+            }
+        });
+        return gated;
     }
 
     private static Map<String, int[]> staticShapes(Graph graph) {

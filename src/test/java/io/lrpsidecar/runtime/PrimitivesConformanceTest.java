@@ -455,6 +455,8 @@ class PrimitivesConformanceTest {
         windows.put("overlapping 2/1", pool("MaxPool", 2, 1));
         windows.put("overlapping 3/2 padded", pool("MaxPool", 3, 2, "pads", ints(1, 1, 1, 1)));
         windows.put("ceil mode", pool("MaxPool", 2, 2, "ceil_mode", 1L));
+        windows.put("overlapping 3/1 padded", pool("MaxPool", 3, 1, "pads", ints(1, 1, 1, 1)));
+        windows.put("overlapping dilated 2/2", pool("MaxPool", 2, 2, "dilations", ints(2, 2)));
         long seed = 60;
         for (Map.Entry<String, Window> entry : windows.entrySet()) {
             Window window = entry.getValue();
@@ -465,22 +467,25 @@ class PrimitivesConformanceTest {
             check("maxPool " + entry.getKey(), (p, in) -> p.maxPool(in.get(0), window), x);
             Run route = check("maxPoolRoute " + entry.getKey(), (p, in) -> p.maxPoolRoute(in.get(1), in.get(0),
                     p.maxPool(in.get(0), window), window), x, s);
-            boolean tiles = entry.getKey().startsWith("tiling");
-            assertEquals(tiles ? 0 : 1, route.count("ScatterElements"), entry.getKey() + ": " + route.opTypes());
-            assertEquals(tiles ? 1 : 0, route.count("SpaceToDepth"), entry.getKey() + ": " + route.opTypes());
+            boolean disjoint = !entry.getKey().startsWith("overlapping");
+            assertEquals(0, route.count("ScatterElements"), entry.getKey() + ": " + route.opTypes());
+            int classes = entry.getKey().contains("3/1") ? 9 : disjoint ? 1 : 4;
+            assertEquals(classes, route.count("MaxUnpool"), entry.getKey() + ": one MaxUnpool per class "
+                    + "of disjoint windows, found " + route.opTypes());
             assertEquals(1, route.count("MaxPool"), entry.getKey() + ": the routing reuses the pool");
         }
     }
 
     @Test
-    void routingWithoutThePoolsOwnValueEmitsItsIndices() {
+    void routingOfAGivenPoolOutputComparesWithIt() {
         Window window = pool("MaxPool", 2, 1);
         Operand x = Operand.batched(tied(70, BATCH, 1, 4, 4));
         Operand y = Operand.batched(DOUBLES.maxPool(x.data(), window));
         Operand s = Operand.batched(random(71, BATCH, 1, 3, 3));
         Run run = check("maxPoolRoute of a given y", (p, in) -> p.maxPoolRoute(in.get(2), in.get(0), in.get(1),
                 window), x, y, s);
-        assertEquals(1, run.count("MaxPool"), "the indices come from a MaxPool of x");
+        assertEquals(0, run.count("MaxPool"), "the winners come from comparing x with the given y: "
+                + run.opTypes());
     }
 
     @Test

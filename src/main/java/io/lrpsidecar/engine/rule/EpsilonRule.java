@@ -2,6 +2,7 @@ package io.lrpsidecar.engine.rule;
 
 import io.lrpsidecar.tensor.Primitives;
 import io.lrpsidecar.tensor.Stabilizer;
+import io.lrpsidecar.tensor.Unary;
 import java.util.List;
 
 /**
@@ -13,7 +14,9 @@ import java.util.List;
  * written as {@code R_i = x_i (J_i^T (R / stabilize(z)))} with the node's own vector-Jacobian product, so it serves
  * Conv and Dense layers and a MatMul whose other operand carries no relevance alike. zennit's stabilizer is
  * {@code z + eps sign0(z)}; LXT's ({@code sign=none}) is {@code z + eps}. The bias and the stabilizer absorb
- * relevance; with {@code eps = 0} this is LRP-0. Bach et al., "On Pixel-Wise Explanations for Non-Linear Classifier
+ * relevance; with {@code eps = 0} this is LRP-0. Where the output is {@linkplain NodeView#reluGated gated by a
+ * Relu}, the relevance is 0 wherever {@code z <= 0}, and zennit's stabilizer equals {@code max(z, 0) + eps} wherever it
+ * is not, so the denominator is the Relu's own output plus {@code eps} (one pass instead of three; issue #13). Bach et al., "On Pixel-Wise Explanations for Non-Linear Classifier
  * Decisions by Layer-Wise Relevance Propagation", PLOS ONE 10(7), 2015; zennit {@code zennit.rules.Epsilon}; LXT
  * {@code linear_epsilon} (Achtibat et al., "AttnLRP", ICML 2024).
  *
@@ -44,7 +47,9 @@ public record EpsilonRule(double epsilon, Stabilizer stabilizer) implements Rule
 
     @Override
     public <T> List<T> propagate(Primitives<T> p, Layer<T> layer, List<T> relevance) {
-        T s = stabilizer.divide(p, relevance.get(0), layer.output(), epsilon);
+        T s = stabilizer == Stabilizer.ZENNIT && layer.view().reluGated() && epsilon > 0
+                ? p.div(relevance.get(0), p.add(p.unary(Unary.POSITIVE, layer.output()), p.scalar(epsilon)))
+                : stabilizer.divide(p, relevance.get(0), layer.output(), epsilon);
         return layer.timesInputs(p, layer.vjp(layer.inputs(), List.of(s)));
     }
 }

@@ -23,7 +23,14 @@ import java.util.List;
  * <pre>
  *   zp = z + gamma (p + b+),   zn = z + gamma (z - b - p + b-)
  *   R  = x (W^T (sp + (1 + gamma) sn) + W+^T (gamma (sp - sn)))
- * </pre> Montavon et al., "Layer-Wise Relevance Propagation: An
+ * </pre>
+ * Where moreover the output is {@linkplain NodeView#reluGated gated by a Relu}, {@code R_j = 0} wherever
+ * {@code o_j <= 0}, so {@code sn = 0}, and where {@code o_j > 0}, {@code zp_j >= o_j > 0} takes zennit's stabilizer
+ * {@code zp + eps}; one forward and one transposed pass with {@code Wp} remain:
+ * <pre>
+ *   R = x (Wp^T (R / (max(Wp x + bp, 0) + eps)))
+ * </pre>
+ * (the {@code max} keeps the denominator of the outputs that pass nothing away from 0). Montavon et al., "Layer-Wise Relevance Propagation: An
  * Overview", in Explainable AI, LNCS 11700, 2019; zennit {@code zennit.rules.Gamma}.
  *
  * @param gamma      the boost of the positive (or negative) part
@@ -48,6 +55,12 @@ public record GammaRule(double gamma, double stabilizer) implements LinearLayerR
     }
 
     private <T> T nonNegativeInput(Primitives<T> p, LinearLayer<T> layer, T r) {
+        if (layer.layer().view().reluGated() && stabilizer > 0) {
+            T wp = p.add(layer.weight(), p.mul(p.unary(POSITIVE, layer.weight()), p.scalar(gamma)));
+            T bp = p.add(layer.bias(), p.mul(p.unary(POSITIVE, layer.bias()), p.scalar(gamma)));
+            T denominator = p.add(p.unary(POSITIVE, layer.forward(layer.x(), wp, bp)), p.scalar(stabilizer));
+            return p.mul(layer.x(), layer.transposed(wp, p.div(r, denominator)));
+        }
         T z = layer.layer().output();
         T x = layer.x();
         T g = p.scalar(gamma);

@@ -20,9 +20,13 @@ import java.util.List;
  * @param inputShapes the static shape of each input at batch size 1 ({@code null} where not known)
  * @param outputShapes the static shape of each output at batch size 1 ({@code null} where not known)
  * @param outputBatchAxes the axis of each output that follows the batch
+ * @param reluGated   whether the relevance of output 0 is zero wherever output 0 is not positive: every consumer of
+ *                    the output is a Relu, whose gradient {@code g [z > 0]} passes nothing where {@code z <= 0}, and
+ *                    the output is not a graph output. A rule may then choose any denominator that agrees with its
+ *                    own where {@code z > 0} and is not zero elsewhere.
  */
 public record NodeView(Node node, OpKind kind, List<Tensor> constants, BitSet carrying, BitSet nonNegative,
-        List<int[]> inputShapes, List<int[]> outputShapes, List<Integer> outputBatchAxes) {
+        List<int[]> inputShapes, List<int[]> outputShapes, List<Integer> outputBatchAxes, boolean reluGated) {
 
     public NodeView {
         constants = Collections.unmodifiableList(new ArrayList<>(constants));

@@ -13,7 +13,9 @@ import io.lrpsidecar.tensor.Stabilizer;
  *   R_i = x+_i (Wa^T s)_i + x-_i (Wb^T s)_i
  * </pre>
  * with {@code (Wa, Wb, ba) = (W+, W-, b+)} for the positive part and {@code (W-, W+, b-)} for the negative one. Where the
- * input is known to be non-negative, {@code x- = 0} and its terms are dropped.
+ * input is known to be non-negative, {@code x- = 0} and its terms are dropped. The positive part's {@code z} is then
+ * never negative, so zennit's stabilizer {@code z + eps sign0(z)} is {@code z + eps} everywhere and the layer's own
+ * bias takes it: {@code stab(z) = f(x; W+, b+ + eps)}, one convolution and no elementwise pass (issue #13).
  */
 final class SignedContribution {
 
@@ -21,8 +23,13 @@ final class SignedContribution {
     }
 
     static <T> T positivePart(Primitives<T> p, LinearLayer<T> layer, T relevance, double stabilizer) {
-        return of(p, layer, relevance, p.unary(POSITIVE, layer.weight()), p.unary(NEGATIVE, layer.weight()),
-                p.unary(POSITIVE, layer.bias()), stabilizer);
+        T wPos = p.unary(POSITIVE, layer.weight());
+        T bPos = p.unary(POSITIVE, layer.bias());
+        if (layer.nonNegativeInput()) {
+            T stabilized = layer.forward(layer.x(), wPos, p.add(bPos, p.scalar(stabilizer)));
+            return p.mul(layer.x(), layer.transposed(wPos, p.div(relevance, stabilized)));
+        }
+        return of(p, layer, relevance, wPos, p.unary(NEGATIVE, layer.weight()), bPos, stabilizer);
     }
 
     static <T> T negativePart(Primitives<T> p, LinearLayer<T> layer, T relevance, double stabilizer) {

@@ -1,0 +1,259 @@
+package io.lrpsidecar.compiler;
+
+import io.lrpsidecar.graph.Attributes;
+import io.lrpsidecar.graph.Tensor;
+import io.lrpsidecar.graph.WindowGeometry;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Winner-takes-all routing through a MaxPool: the gradient {@code g} of each window goes to the window's first
+ * maximal element of {@code x} (taps in row-major order, PyTorch's and ONNX Runtime's tie rule); an element that
+ * wins several overlapping windows receives their sum.
+ *
+ * <p>The winners are found without the MaxPool's {@code Indices} output (ONNX Runtime computes indices outside its
+ * fast pooling kernels, about as slowly as the rest of the routing together) and without ScatterElements (one
+ * thread):
+ * <ol>
+ *   <li>each tap {@code t} of the window is a strided Slice of {@code x} (padded with NaN, which equals nothing), of
+ *       the pool output's size, compared with the pool output {@code y};</li>
+ *   <li>a chain of Where, last tap innermost, keeps the offset of the first tap that equals {@code y} (a window with
+ *       no equal tap, possible only through NaN, falls back to its first real element);</li>
+ *   <li>the window origin and the batch and channel strides turn offsets into flat indices of {@code x};</li>
+ *   <li>MaxUnpool writes each window's gradient at its index. It overwrites, so it is exact only where no two windows
+ *       share an element: windows {@code m} apart along an axis are disjoint once {@code m * stride} reaches the
+ *       extent {@code dilation (k - 1) + 1}. Output positions fall into {@code m_h * m_w} classes of mutually
+ *       disjoint windows (position modulo {@code m} per axis), unpooled one by one and summed; non-overlapping
+ *       windows (for example 2x2 pools of stride 2) need one MaxUnpool.</li>
+ * </ol>
+ * All comparisons run on tensors of the pool output's size.
+ */
+final class MaxPoolRouting {
+    private final GraphBuilder b;
+    private final WindowGeometry geometry;
+    private final int[] inputShape;
+    private final int spatialRank;
+    private final String hint;
+
+    private MaxPoolRouting(GraphBuilder b, WindowGeometry geometry, int[] inputShape, String hint) {
+        this.b = b;
+        this.geometry = geometry;
+        this.inputShape = inputShape;
+        this.spatialRank = inputShape.length - 2;
+        this.hint = hint;
+    }
+
+    /**
+     * The gradient of the pool input {@code x} (shape {@code inputShape}, {@code [N, C, L]} or {@code [N, C, H, W]})
+     * given the pool output {@code y} and the gradient {@code g} of the output.
+     */
+    static String route(GraphBuilder b, WindowGeometry geometry, int[] inputShape, String x, String y, String g,
+            String hint) {
+        return new MaxPoolRouting(b, geometry, inputShape, hint).route(x, y, g);
+    }
+
+    private String route(String x, String y, String g) {
+        String indices = winnerIndices(x, y);
+        String shape = b.op("Shape", hint + "_shape", x);
+        long[] classes = new long[spatialRank];
+        for (int axis = 0; axis < spatialRank; axis++) {
+            int lifted = lifted(axis);
+            int extent = extent(lifted);
+            classes[axis] = Math.min((extent + geometry.strides()[lifted] - 1) / geometry.strides()[lifted],
+                    geometry.outputSize()[lifted]);
+        }
+        Attributes unpool = unpoolAttributes();
+        if (Arrays.stream(classes).allMatch(count -> count == 1)) {
+            return b.op("MaxUnpool", hint, unpool, g, indices, shape);
+        }
+        String axes = b.longs(hint + "_axes", spatialAxes());
+        String ends = b.longs(hint + "_ends", filled(Long.MAX_VALUE));
+        String steps = b.longs(hint + "_steps", classes);
+        int total = (int) Arrays.stream(classes).reduce(1, (a, c) -> a * c);
+        String[] parts = new String[total];
+        for (int index = 0; index < total; index++) {
+            long[] starts = new long[spatialRank];
+            int rest = index;
+            for (int axis = spatialRank - 1; axis >= 0; axis--) {
+                starts[axis] = rest % classes[axis];
+                rest /= (int) classes[axis];
+            }
+            String from = b.longs(hint + "_class_starts", starts);
+            parts[index] = b.op("MaxUnpool", hint + "_class", unpool,
+                    b.op("Slice", hint + "_class_g", g, from, ends, axes, steps),
+                    b.op("Slice", hint + "_class_indices", indices, from, ends, axes, steps), shape);
+        }
+        return b.op("Sum", hint, parts);
+    }
+
+    /** Flat indices into {@code x} of each window's first maximal element, shaped like {@code y} (int64). */
+    private String winnerIndices(String x, String y) {
+        String source = padded(x);
+        String axes = b.longs(hint + "_tap_axes", spatialAxes());
+        long[] steps = new long[spatialRank];
+        for (int axis = 0; axis < spatialRank; axis++) {
+            steps[axis] = geometry.strides()[lifted(axis)];
+        }
+        String stepsName = b.longs(hint + "_tap_steps", steps);
+        int kernelHeight = geometry.kernel()[0];
+        int kernelWidth = geometry.kernel()[1];
+        int width = geometry.inputSize()[1];
+        String offset = fallbackOffset();
+        for (int tap = kernelHeight * kernelWidth - 1; tap >= 0; tap--) {
+            int[] position = {tap / kernelWidth * geometry.dilations()[0], tap % kernelWidth * geometry.dilations()[1]};
+            long[] starts = new long[spatialRank];
+            long[] ends = new long[spatialRank];
+            for (int axis = 0; axis < spatialRank; axis++) {
+                int lifted = lifted(axis);
+                starts[axis] = position[lifted];
+                ends[axis] = position[lifted] + (long) (geometry.outputSize()[lifted] - 1)
+                        * geometry.strides()[lifted] + 1;
+            }
+            String tapValues = b.op("Slice", hint + "_tap", source, b.longs(hint + "_tap_starts", starts),
+                    b.longs(hint + "_tap_ends", ends), axes, stepsName);
+            String isMax = b.op("Equal", hint + "_is_max", tapValues, y);
+            String tapOffset = b.constant(hint + "_tap_offset", Tensor.ofLongs(new int[0],
+                    new long[] {(long) position[0] * width + position[1]}));
+            offset = b.op("Where", hint + "_first_max", isMax, tapOffset, offset);
+        }
+        String origins = b.op("Add", hint + "_origins", offset, windowOrigins());
+        return b.op("Add", hint + "_indices", origins, batchOrigins(x));
+    }
+
+    /** {@code x} padded with NaN where the pool pads, and at the end where the last window overhangs. */
+    private String padded(String x) {
+        long[] pads = new long[2 * inputShape.length];
+        boolean any = false;
+        for (int axis = 0; axis < spatialRank; axis++) {
+            int lifted = lifted(axis);
+            int covered = (geometry.outputSize()[lifted] - 1) * geometry.strides()[lifted] + extent(lifted);
+            long begin = geometry.padsBegin()[lifted];
+            long end = Math.max(0, covered - begin - geometry.inputSize()[lifted]);
+            pads[2 + axis] = begin;
+            pads[2 + axis + inputShape.length] = end;
+            any |= begin > 0 || end > 0;
+        }
+        if (!any) {
+            return x;
+        }
+        return b.op("Pad", hint + "_nan_pads", new Attributes(Map.of("mode", "constant")), x,
+                b.longs(hint + "_pads", pads), b.scalar(hint + "_nan", Double.NaN));
+    }
+
+    /**
+     * The offset used where no tap equals the maximum (only NaN can cause it): the window's first real element, so
+     * that every index stays inside {@code x}. A scalar 0 when no window starts in the padding.
+     */
+    private String fallbackOffset() {
+        int outHeight = geometry.outputSize()[0];
+        int outWidth = geometry.outputSize()[1];
+        int width = geometry.inputSize()[1];
+        long[] offsets = new long[outHeight * outWidth];
+        boolean any = false;
+        for (int oh = 0; oh < outHeight; oh++) {
+            int row = firstRealTap(0, oh);
+            for (int ow = 0; ow < outWidth; ow++) {
+                int column = firstRealTap(1, ow);
+                offsets[oh * outWidth + ow] = (long) row * geometry.dilations()[0] * width
+                        + (long) column * geometry.dilations()[1];
+                any |= offsets[oh * outWidth + ow] != 0;
+            }
+        }
+        if (!any) {
+            return b.constant(hint + "_no_offset", Tensor.ofLongs(new int[0], new long[] {0}));
+        }
+        return b.constant(hint + "_fallback_offset", Tensor.ofLongs(outputGrid(), offsets));
+    }
+
+    /** The first tap of window {@code position} along lifted axis {@code axis} that falls inside the input. */
+    private int firstRealTap(int axis, int position) {
+        int start = position * geometry.strides()[axis] - geometry.padsBegin()[axis];
+        for (int tap = 0; tap < geometry.kernel()[axis]; tap++) {
+            if (start + tap * geometry.dilations()[axis] >= 0) {
+                return tap;
+            }
+        }
+        return 0;
+    }
+
+    /** {@code c * H * W + (oh * s - pad) * W + (ow * s - pad)} for every channel and window, shaped [1, C, out...]. */
+    private String windowOrigins() {
+        int channels = inputShape[1];
+        int outHeight = geometry.outputSize()[0];
+        int outWidth = geometry.outputSize()[1];
+        int height = geometry.inputSize()[0];
+        int width = geometry.inputSize()[1];
+        long[] origins = new long[channels * outHeight * outWidth];
+        for (int c = 0; c < channels; c++) {
+            for (int oh = 0; oh < outHeight; oh++) {
+                for (int ow = 0; ow < outWidth; ow++) {
+                    long row = (long) oh * geometry.strides()[0] - geometry.padsBegin()[0];
+                    long column = (long) ow * geometry.strides()[1] - geometry.padsBegin()[1];
+                    origins[(c * outHeight + oh) * outWidth + ow] = (long) c * height * width + row * width + column;
+                }
+            }
+        }
+        int[] shape = outputGrid();
+        shape[1] = channels;
+        return b.constant(hint + "_window_origins", Tensor.ofLongs(shape, origins));
+    }
+
+    /** {@code n * C * H * W} per row of the batch, shaped [N, 1, 1...]. */
+    private String batchOrigins(String x) {
+        String rows = b.op("Gather", hint + "_rows", new Attributes(Map.of("axis", 0L)),
+                b.op("Shape", hint + "_batch_shape", x), b.constant(hint + "_zero_index",
+                        Tensor.ofLongs(new int[0], new long[] {0})));
+        long rowSize = (long) inputShape[1] * geometry.inputSize()[0] * geometry.inputSize()[1];
+        String starts = b.op("Range", hint + "_row_starts", b.constant(hint + "_range_start",
+                Tensor.ofLongs(new int[0], new long[] {0})), b.op("Mul", hint + "_row_end", rows,
+                b.constant(hint + "_row_size", Tensor.ofLongs(new int[0], new long[] {rowSize}))),
+                b.constant(hint + "_row_step", Tensor.ofLongs(new int[0], new long[] {rowSize})));
+        long[] column = new long[inputShape.length];
+        Arrays.fill(column, 1);
+        column[0] = -1;
+        return b.op("Reshape", hint + "_row_origins", starts, b.longs(hint + "_row_shape", column));
+    }
+
+    /**
+     * Unit kernel and stride: the output shape is the explicit third input; ONNX Runtime only requires it to be at
+     * least the shape these attributes infer, which they keep at the pooled size (a ceil-mode or padded pool's own
+     * attributes could infer more than the input's size).
+     */
+    private Attributes unpoolAttributes() {
+        return new Attributes(Map.of("kernel_shape", filled(1), "strides", filled(1), "pads",
+                new long[2 * spatialRank]));
+    }
+
+    /** [1, 1, out...] in the value's own rank. */
+    private int[] outputGrid() {
+        int[] shape = new int[inputShape.length];
+        Arrays.fill(shape, 1);
+        for (int axis = 0; axis < spatialRank; axis++) {
+            shape[2 + axis] = geometry.outputSize()[lifted(axis)];
+        }
+        return shape;
+    }
+
+    private int extent(int lifted) {
+        return geometry.dilations()[lifted] * (geometry.kernel()[lifted] - 1) + 1;
+    }
+
+    /** The axis of the 2-D lifted geometry that spatial axis {@code axis} of the value is. */
+    private int lifted(int axis) {
+        return axis + 2 - spatialRank;
+    }
+
+    private long[] spatialAxes() {
+        long[] axes = new long[spatialRank];
+        for (int axis = 0; axis < spatialRank; axis++) {
+            axes[axis] = 2 + axis;
+        }
+        return axes;
+    }
+
+    private long[] filled(long value) {
+        long[] values = new long[spatialRank];
+        Arrays.fill(values, value);
+        return values;
+    }
+}
