@@ -37,6 +37,16 @@ const LrpImage = (() => {
     return result;
   }
 
+  /** The value of IEEE 754 half-precision bits (FLOAT16 relevance): subnormals, infinities and NaN included. */
+  function half(bits) {
+    const sign = bits & 0x8000 ? -1 : 1;
+    const exponent = (bits >> 10) & 0x1f;
+    const mantissa = bits & 0x3ff;
+    if (exponent === 0) return sign * mantissa * 2 ** -24;
+    if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
+    return sign * (1024 + mantissa) * 2 ** (exponent - 25);
+  }
+
   /** The values of a tensor answered as {dtype, shape, values} or, with ?tensors=base64, {dtype, shape, data}. */
   function values(tensor) {
     if (tensor.values) return tensor.values;
@@ -47,11 +57,12 @@ const LrpImage = (() => {
     if (littleEndian && tensor.dtype === 'FLOAT32') return new Float32Array(bytes.buffer);
     if (littleEndian && tensor.dtype === 'FLOAT64') return new Float64Array(bytes.buffer);
     const view = new DataView(bytes.buffer);
-    const size = { FLOAT32: 4, FLOAT64: 8, INT32: 4, INT64: 8 }[tensor.dtype];
+    const size = { FLOAT16: 2, FLOAT32: 4, FLOAT64: 8, INT32: 4, INT64: 8 }[tensor.dtype];
     const result = new Float64Array(bytes.length / size);
     for (let i = 0; i < result.length; i++) {
       const at = i * size;
-      result[i] = tensor.dtype === 'FLOAT32' ? view.getFloat32(at, true) : tensor.dtype === 'FLOAT64'
+      result[i] = tensor.dtype === 'FLOAT16' ? half(view.getUint16(at, true))
+        : tensor.dtype === 'FLOAT32' ? view.getFloat32(at, true) : tensor.dtype === 'FLOAT64'
         ? view.getFloat64(at, true) : tensor.dtype === 'INT32' ? view.getInt32(at, true)
           : Number(view.getBigInt64(at, true));
     }

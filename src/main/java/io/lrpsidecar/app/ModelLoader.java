@@ -10,6 +10,7 @@ import io.lrpsidecar.stream.FaithfulnessSampling;
 import io.lrpsidecar.stream.FeatureScaler;
 import io.lrpsidecar.stream.ModelRegistry;
 import io.lrpsidecar.stream.ModelSettings;
+import io.lrpsidecar.stream.RelevanceEncoding;
 import io.lrpsidecar.stream.ServedModel;
 import io.lrpsidecar.stream.TargetPolicy;
 import io.lrpsidecar.stream.Vocabulary;
@@ -140,7 +141,8 @@ public class ModelLoader {
                 .withPresentation(new ModelSettings.Presentation(model.classNames().orElse(List.of()),
                         model.topClasses(), featureScaler(model)))
                 .withContrast(model.contrast().map(ModelSettings::parseContrast))
-                .withFaithfulness(faithfulness(model.faithfulness()));
+                .withFaithfulness(faithfulness(model.faithfulness()))
+                .withRelevanceEncoding(RelevanceEncoding.parse(model.relevanceEncoding()));
     }
 
     /** The faithfulness sampling of the configuration; a baseline file is read now, never from events. */

@@ -274,6 +274,13 @@ public interface SidecarConfig {
         /** Token models only: the id of the padding token, shown greyed in the web view. */
         Optional<Long> paddingTokenId();
 
+        /**
+         * How the explanation's relevance tensor is written: {@code float32}, or {@code float16} (half the bytes,
+         * relative error at most 2^-11; version 1 readers cannot read it, docs/adr/0010-float16-relevance.md).
+         */
+        @WithDefault("float32")
+        String relevanceEncoding();
+
         /** Which events also get perturbation curves in their batch flush ({@code faithfulness.*}). */
         Faithfulness faithfulness();
 

@@ -30,7 +30,7 @@ final class EventValidator {
                     + "INT32) input, found " + input.getDtype());
         }
         if (!tokens && integer) {
-            return reject("unsupported-dtype", "expected a FLOAT32 or FLOAT64 input, found " + input.getDtype());
+            return reject("unsupported-dtype", "expected a FLOAT16, FLOAT32 or FLOAT64 input, found " + input.getDtype());
         }
         List<Long> shape = input.getShape();
         List<Long> row = new ArrayList<>();

@@ -68,7 +68,7 @@ final class ExplanationAssembler {
                 .setTargetLogit(logits[target])
                 .setLogits(logitList)
                 .setPredictedClass(predicted)
-                .setRelevance(TensorCodec.float32(event.getInput().getShape(), relevance))
+                .setRelevance(model.settings().relevanceEncoding().encode(event.getInput().getShape(), relevance))
                 .setTopFeatures(tokens.isEmpty() ? withValues(top, TensorCodec.values(event.getInput()),
                         presentation) : top)
                 .setRelevanceSum(batch.relevanceSum(row))

@@ -25,11 +25,12 @@ import java.util.Optional;
  * @param contrast              the class explanations are contrasted with when the event names none (a fixed class
  *                              or the runner-up: why the target rather than it), or empty for plain explanations
  * @param faithfulness          which events also get perturbation curves, and how they are drawn
+ * @param relevanceEncoding     how the explanation's relevance tensor is written (float32, or float16: half the bytes)
  */
 public record ModelSettings(String composite, TargetPolicy targetPolicy, List<String> featureNames, int maxBatchSize,
         Duration maxWait, double conservationThreshold, double lowConfidence, double logitTolerance,
         int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation,
-        Optional<Contrast> contrast, FaithfulnessSampling faithfulness) {
+        Optional<Contrast> contrast, FaithfulnessSampling faithfulness, RelevanceEncoding relevanceEncoding) {
 
     public ModelSettings {
         featureNames = List.copyOf(featureNames);
@@ -46,7 +47,7 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
             int maxInputBytes, int topK, OverridePolicy overrides, Vocabulary vocabulary, Presentation presentation) {
         this(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold, lowConfidence,
                 logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, Optional.empty(),
-                FaithfulnessSampling.defaults());
+                FaithfulnessSampling.defaults(), RelevanceEncoding.FLOAT32);
     }
 
     /** Settings with the default presentation. */
@@ -69,21 +70,21 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
     public ModelSettings withVocabulary(Vocabulary vocabulary) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
                 lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast,
-                faithfulness);
+                faithfulness, relevanceEncoding);
     }
 
     /** The same settings naming classes and scaling features as {@code presentation} says. */
     public ModelSettings withPresentation(Presentation presentation) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
                 lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast,
-                faithfulness);
+                faithfulness, relevanceEncoding);
     }
 
     /** The same settings contrasting every explanation with {@code contrast} unless the event names a class. */
     public ModelSettings withContrast(Optional<Contrast> contrast) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
                 lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast,
-                faithfulness);
+                faithfulness, relevanceEncoding);
     }
 
     /** Parses a model's {@code contrast} setting: a class index {@code K >= 0} or {@code second} (the runner-up). */
@@ -102,7 +103,14 @@ public record ModelSettings(String composite, TargetPolicy targetPolicy, List<St
     public ModelSettings withFaithfulness(FaithfulnessSampling faithfulness) {
         return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
                 lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast,
-                faithfulness);
+                faithfulness, relevanceEncoding);
+    }
+
+    /** The same settings writing the relevance tensor as {@code relevanceEncoding} says. */
+    public ModelSettings withRelevanceEncoding(RelevanceEncoding relevanceEncoding) {
+        return new ModelSettings(composite, targetPolicy, featureNames, maxBatchSize, maxWait, conservationThreshold,
+                lowConfidence, logitTolerance, maxInputBytes, topK, overrides, vocabulary, presentation, contrast,
+                faithfulness, relevanceEncoding);
     }
 
     /** Settings with the default override policy: any composite, eight compiled overrides kept. */

@@ -1,5 +1,6 @@
 package io.lrpsidecar.stream;
 
+import io.lrpsidecar.events.v1.DataType;
 import io.lrpsidecar.events.v1.Explanation;
 import io.lrpsidecar.events.v1.FlaggedPrediction;
 import io.lrpsidecar.events.v1.PredictionEvent;
@@ -10,8 +11,9 @@ import org.apache.avro.Schema;
 /**
  * The released writer schemas the sidecar still reads besides the current ones, so that records written before an
  * upgrade (explanations on the topic and in the query store) keep decoding. A released schema is the current one
- * without the optional fields added since its release, in it and in the records it nests: same names and field order,
- * hence the parsing fingerprint of the released file ({@code ReleasedSchemasTest} checks it against
+ * without the optional fields added since its release, in it and in the records it nests, and without the enum
+ * symbols added since (appended, so the other symbols keep their positions): same names and field order, hence the
+ * parsing fingerprint of the released file ({@code ReleasedSchemasTest} checks it against
  * {@code avro-schemas/history}).
  */
 public final class ReleasedSchemas {
@@ -22,6 +24,13 @@ public final class ReleasedSchemas {
                     "topClasses", "contrastClass", "contrastClassName", "faithfulness"),
             "io.lrpsidecar.events.v1.FeatureRelevance", List.of("value", "rawValue"),
             PredictionEvent.getClassSchema().getFullName(), List.of("contrastClass"));
+
+    /**
+     * The enum symbols added after version 1, by the full name of the enum. A version 1 reader cannot read a record
+     * holding one of them (docs/adr/0010-float16-relevance.md); a record without them it reads.
+     */
+    static final Map<String, List<String>> SYMBOLS_AFTER_V1 = Map.of(
+            DataType.getClassSchema().getFullName(), List.of(DataType.FLOAT16.name()));
 
     private ReleasedSchemas() {
     }
@@ -68,6 +77,11 @@ public final class ReleasedSchemas {
                     : schema;
             case ARRAY -> Schema.createArray(without(schema.getElementType(), added));
             case UNION -> Schema.createUnion(schema.getTypes().stream().map(type -> without(type, added)).toList());
+            case ENUM -> SYMBOLS_AFTER_V1.containsKey(schema.getFullName())
+                    ? Schema.createEnum(schema.getName(), schema.getDoc(), schema.getNamespace(),
+                            schema.getEnumSymbols().stream().filter(symbol -> !SYMBOLS_AFTER_V1
+                                    .get(schema.getFullName()).contains(symbol)).toList())
+                    : schema;
             default -> schema;
         };
     }
@@ -81,6 +95,7 @@ public final class ReleasedSchemas {
             case RECORD -> added.containsKey(schema.getFullName()) || nestsChanged(schema, added);
             case ARRAY -> mentions(schema.getElementType(), added);
             case UNION -> schema.getTypes().stream().anyMatch(type -> mentions(type, added));
+            case ENUM -> SYMBOLS_AFTER_V1.containsKey(schema.getFullName());
             default -> false;
         };
     }

@@ -15,18 +15,20 @@ public final class TensorCodec {
     /** The element size of a wire data type in bytes. */
     public static int elementSize(DataType dtype) {
         return switch (dtype) {
+            case FLOAT16 -> 2;
             case FLOAT32, INT32 -> 4;
             case FLOAT64, INT64 -> 8;
         };
     }
 
-    /** The values of a float32 or float64 wire tensor, widened to double; the caller has validated it. */
+    /** The values of a float16, float32 or float64 wire tensor, widened to double; the caller has validated it. */
     public static double[] values(io.lrpsidecar.events.v1.Tensor wire) {
         ByteBuffer buffer = wire.getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int count = buffer.remaining() / elementSize(wire.getDtype());
         double[] values = new double[count];
         for (int i = 0; i < count; i++) {
             values[i] = switch (wire.getDtype()) {
+                case FLOAT16 -> Float16.toDouble(buffer.getShort());
                 case FLOAT32 -> buffer.getFloat();
                 case FLOAT64 -> buffer.getDouble();
                 case INT32 -> buffer.getInt();
@@ -97,6 +99,21 @@ public final class TensorCodec {
                 .setShape(new ArrayList<>(shape)).setData(buffer).build();
     }
 
+    /**
+     * A float16 wire tensor with the given shape and values, each rounded to the nearest half (ties to even; from
+     * 65520 in magnitude to infinity, see {@link Float16}).
+     */
+    public static io.lrpsidecar.events.v1.Tensor float16(List<Long> shape, double[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (double value : values) {
+            buffer.putShort(Float16.fromDouble(value));
+        }
+        buffer.flip();
+        return io.lrpsidecar.events.v1.Tensor.newBuilder().setDtype(DataType.FLOAT16)
+                .setShape(new ArrayList<>(shape)).setData(buffer).build();
+    }
+
+    /** A float32 wire tensor with the shape and values of an engine tensor. */
     public static io.lrpsidecar.events.v1.Tensor float32(Tensor tensor) {
         List<Long> shape = new ArrayList<>();
         for (int dim : tensor.shape()) {

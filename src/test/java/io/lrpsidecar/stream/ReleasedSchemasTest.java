@@ -2,6 +2,7 @@ package io.lrpsidecar.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lrpsidecar.events.v1.ClassProbability;
 import io.lrpsidecar.events.v1.Explanation;
@@ -100,6 +101,34 @@ class ReleasedSchemasTest {
         assertEquals(List.of("index", "name", "relevance"), feature.getSchema().getFields().stream()
                 .map(Schema.Field::name).toList(), "the version 1 FeatureRelevance");
         assertNull(read.getSchema().getField("probabilities"), "version 1 has no probabilities");
+    }
+
+    @Test
+    void aVersion1ConsumerReadsFloat32RelevanceAndRefusesFloat16ByName() throws IOException {
+        Schema v1 = releasedV1Explanation();
+        AvroSerde<Explanation> serde = new AvroSerde<>(Explanation.getClassSchema());
+        double[] relevance = {0.5, -0.25, 1.0 / 3};
+        Explanation float32 = Explanation.newBuilder(sample()).setTokens(null)
+                .setRelevance(RelevanceEncoding.FLOAT32.encode(List.of(3L), relevance)).build();
+        Explanation float16 = Explanation.newBuilder(float32)
+                .setRelevance(RelevanceEncoding.FLOAT16.encode(List.of(3L), relevance)).build();
+        GenericData resolving = new GenericData();
+        resolving.setFastReaderEnabled(false);
+        // Avro's default (fast) generic reader and its resolving reader behave alike
+        for (GenericData model : List.of(GenericData.get(), resolving)) {
+            BinaryMessageDecoder<GenericRecord> v1Consumer = new BinaryMessageDecoder<>(model, v1);
+            v1Consumer.addSchema(Explanation.getClassSchema());
+
+            GenericRecord tensor = (GenericRecord) v1Consumer.decode(serde.encode(float32)).get("relevance");
+            assertEquals("FLOAT32", tensor.get("dtype").toString());
+            assertEquals(12, ((java.nio.ByteBuffer) tensor.get("data")).remaining());
+            org.apache.avro.AvroTypeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.apache.avro.AvroTypeException.class, () -> v1Consumer.decode(serde.encode(float16)));
+            assertTrue(refused.getMessage().endsWith("No match for FLOAT16"), refused.getMessage());
+        }
+        assertEquals(List.of(0.5, -0.25, 0.333251953125), java.util.Arrays.stream(TensorCodec.values(
+                ReleasedSchemas.explanationSerde().decode(serde.encode(float16)).getRelevance())).boxed().toList(),
+                "the current reader decodes it");
     }
 
     /** An explanation of a token model, tokens included. */
