@@ -31,7 +31,8 @@ import java.util.TreeMap;
  * Where the compiled explainer's time goes: runs one benchmark model's explainer (and its forward pass) under ONNX
  * Runtime's profiler with the sidecar's session options and prints the kernel time per operator type and the
  * slowest nodes, per run. Also writes the graph as ONNX Runtime optimised it, to see where it reorders to and from
- * its blocked layout. Arguments: model (vgg64 or resnet18), composite, batch, runs, output directory.
+ * its blocked layout. Arguments: model (vgg64 or resnet18), composite, batch, runs (0: only write the explainer
+ * graph), output directory.
  */
 public final class ExplainerProfile {
     private ExplainerProfile() {
@@ -54,6 +55,9 @@ public final class ExplainerProfile {
         CompiledModel compiled = ExplainerCompiler.compile(model, new CompositeParser(file -> null).parse(composite),
                 InitMode.LOGIT);
         Files.write(directory.resolve(name + "-explainer.onnx"), compiled.toOnnx());
+        if (runs == 0) {
+            return;
+        }
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         long[] shape = new long[model.rowShape().size() + 1];
         shape[0] = batch;

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * tensor, whether the top-10 features by |relevance| change order, and the bytes of an encoded Explanation. Prints
  * one line per model (the figures in docs/benchmarks.md, "float16 relevance").
  */
+@Tag("long")
 class Float16PrecisionTest {
     private static final Path DEMO = Path.of("src/main/resources/demo");
     private static final int TOP = 10;

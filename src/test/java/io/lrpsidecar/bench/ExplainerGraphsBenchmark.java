@@ -1,0 +1,127 @@
+package io.lrpsidecar.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.lrpsidecar.compiler.CompiledModel;
+import io.lrpsidecar.graph.Graph;
+import io.lrpsidecar.graph.OnnxModelWriter;
+import io.lrpsidecar.testing.PlainJvmLogging;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Compares compiled explainer graphs of one benchmark model, for example the same composite compiled before and after
+ * a change of the compiler (issue #13): every graph and the plain model get a session with the sidecar's settings
+ * (2 intra-op threads, no spinning, ALL_OPT), and each round times one forward run and one run of every graph, in
+ * alternating order, so that all see the same machine state. Reports per graph the median explain time, the median
+ * explain/forward ratio over rounds, and the median over rounds of its explain time against the first graph's
+ * (paired). Arguments: report file, rounds (at least 5), model ({@code vgg64} or {@code resnet18}), then one or more
+ * {@code label=explainer.onnx}; graphs written by {@link ExplainerProfile} or {@code lrp compile} of the same model.
+ */
+public final class ExplainerGraphsBenchmark {
+    private static final int BATCH = 32;
+    private static final int WARM_UP = 3;
+
+    private ExplainerGraphsBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PlainJvmLogging.quiet();
+        Path output = Path.of(args[0]);
+        int rounds = Math.max(5, Integer.parseInt(args[1]));
+        String name = args[2];
+        Graph graph = switch (name) {
+            case "vgg64" -> BenchmarkModels.vgg64();
+            case "resnet18" -> BenchmarkModels.resnet18();
+            default -> throw new IllegalArgumentException("expected vgg64 or resnet18, found " + name);
+        };
+        List<String> labels = new ArrayList<>();
+        List<TunedSession> explainers = new ArrayList<>();
+        SessionVariant settings = SessionVariant.sidecar(BATCH);
+        List<List<Double>> explainMs = new ArrayList<>();
+        List<List<Double>> ratios = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "OnnxRuntime");
+                TunedSession forward = new TunedSession("forward", OnnxModelWriter.write(graph), settings)) {
+            for (int i = 3; i < args.length; i++) {
+                String[] labelAndFile = args[i].split("=", 2);
+                labels.add(labelAndFile[0]);
+                explainers.add(new TunedSession(labelAndFile[0], Files.readAllBytes(Path.of(labelAndFile[1])),
+                        settings));
+                explainMs.add(new ArrayList<>());
+                ratios.add(new ArrayList<>());
+            }
+            NDList forwardInput = input(manager, graph);
+            NDList explainInput = explainInput(manager, forwardInput.get(0));
+            for (int warm = 0; warm < WARM_UP; warm++) {
+                forward.timedRun(forwardInput);
+                for (TunedSession explainer : explainers) {
+                    explainer.timedRun(explainInput);
+                }
+            }
+            for (int round = 0; round < rounds; round++) {
+                double forwardMs = forward.timedRun(forwardInput);
+                for (int step = 0; step < explainers.size(); step++) {
+                    int index = round % 2 == 0 ? step : explainers.size() - 1 - step;
+                    double ms = explainers.get(index).timedRun(explainInput);
+                    explainMs.get(index).add(ms);
+                    ratios.get(index).add(ms / forwardMs);
+                }
+                forwardMs = forward.timedRun(forwardInput);
+            }
+        } finally {
+            explainers.forEach(TunedSession::close);
+        }
+        StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
+                "### %s, batch %d, %d rounds%n%n| graph | explain ms (median) | min-max | explain/forward (median) "
+                        + "| explain time vs first (paired) |%n|---|---:|---|---:|---:|%n", name, BATCH, rounds));
+        for (int i = 0; i < labels.size(); i++) {
+            List<Double> paired = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                paired.add(explainMs.get(i).get(round) / explainMs.get(0).get(round));
+            }
+            report.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f-%.1f | %.2f | %.3f |%n", labels.get(i),
+                    median(explainMs.get(i)), explainMs.get(i).stream().mapToDouble(Double::doubleValue).min()
+                            .orElseThrow(), explainMs.get(i).stream().mapToDouble(Double::doubleValue).max()
+                            .orElseThrow(), median(ratios.get(i)), median(paired)));
+        }
+        System.out.println(report);
+        Files.createDirectories(output.toAbsolutePath().getParent());
+        Files.writeString(output, report.toString());
+    }
+
+    private static NDList input(NDManager manager, Graph graph) {
+        long[] shape = {BATCH, 3, graph.name().equals("vgg64") ? 64 : 224, graph.name().equals("vgg64") ? 64 : 224};
+        float[] values = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+        Random random = new Random(BATCH);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextFloat();
+        }
+        return new NDList(manager.create(values, new Shape(shape)));
+    }
+
+    private static NDList explainInput(NDManager manager, NDArray rows) {
+        NDArray input = rows.duplicate();
+        input.setName(CompiledModel.INPUT);
+        long[] none = new long[BATCH];
+        Arrays.fill(none, -1);
+        NDArray target = manager.create(none, new Shape(BATCH));
+        target.setName(CompiledModel.TARGET);
+        NDArray contrast = manager.create(none.clone(), new Shape(BATCH));
+        contrast.setName(CompiledModel.CONTRAST);
+        return new NDList(input, target, contrast);
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+}
