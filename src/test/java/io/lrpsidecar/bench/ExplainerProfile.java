@@ -32,7 +32,7 @@ import java.util.TreeMap;
  * Runtime's profiler with the sidecar's session options and prints the kernel time per operator type and the
  * slowest nodes, per run. Also writes the graph as ONNX Runtime optimised it, to see where it reorders to and from
  * its blocked layout. Arguments: model (vgg64 or resnet18), composite, batch, runs (0: only write the explainer
- * graph), output directory.
+ * graph), output directory, and optionally an explainer graph file to profile instead of compiling one.
  */
 public final class ExplainerProfile {
     private ExplainerProfile() {
@@ -54,7 +54,8 @@ public final class ExplainerProfile {
         ExplainableModel model = ExplainableModel.prepare(graph, true);
         CompiledModel compiled = ExplainerCompiler.compile(model, new CompositeParser(file -> null).parse(composite),
                 InitMode.LOGIT);
-        Files.write(directory.resolve(name + "-explainer.onnx"), compiled.toOnnx());
+        byte[] explainer = args.length > 5 ? Files.readAllBytes(Path.of(args[5])) : compiled.toOnnx();
+        Files.write(directory.resolve(name + "-explainer.onnx"), explainer);
         if (runs == 0) {
             return;
         }
@@ -72,7 +73,7 @@ public final class ExplainerProfile {
         long[] none = new long[batch];
         Arrays.fill(none, -1);
         for (String part : List.of("forward", "explain")) {
-            byte[] onnx = part.equals("forward") ? OnnxModelWriter.write(graph) : compiled.toOnnx();
+            byte[] onnx = part.equals("forward") ? OnnxModelWriter.write(graph) : explainer;
             try (OrtSession.SessionOptions options = CompiledExplainer.sessionOptions(RuntimeSettings.defaults())) {
                 options.setIntraOpNumThreads(2);
                 options.setInterOpNumThreads(1);

@@ -16,38 +16,49 @@ import io.lrpsidecar.runtime.RuntimeSettings;
  * @param optLevel      graph optimisation level
  * @param memoryPattern whether ONNX Runtime plans one allocation pattern for repeated runs of the same shape
  * @param batch         rows per run
+ * @param blockedLayout whether ONNX Runtime's NCHWc transformer may rewrite the graph into its blocked layout (on in
+ *                      production; off through {@code optimization.disable_specified_optimizers})
  */
 record SessionVariant(String label, int intraOpThreads, int interOpThreads, boolean spinning, OptLevel optLevel,
-        boolean memoryPattern, int batch) {
+        boolean memoryPattern, int batch, boolean blockedLayout) {
 
     /** The sidecar's settings in the benchmarks: 2 intra-op threads, 1 inter-op, no spinning, ALL_OPT, memory pattern on. */
     static SessionVariant sidecar(int batch) {
         return new SessionVariant("sidecar (2/1 threads, no spinning, ALL, memory pattern on)", 2, 1, false,
-                OptLevel.ALL_OPT, true, batch);
+                OptLevel.ALL_OPT, true, batch, true);
     }
 
     SessionVariant named(String newLabel) {
-        return new SessionVariant(newLabel, intraOpThreads, interOpThreads, spinning, optLevel, memoryPattern, batch);
+        return new SessionVariant(newLabel, intraOpThreads, interOpThreads, spinning, optLevel, memoryPattern, batch,
+                blockedLayout);
     }
 
     SessionVariant withSpinning(boolean on) {
-        return new SessionVariant(label, intraOpThreads, interOpThreads, on, optLevel, memoryPattern, batch);
+        return new SessionVariant(label, intraOpThreads, interOpThreads, on, optLevel, memoryPattern, batch,
+                blockedLayout);
     }
 
     SessionVariant withOptLevel(OptLevel level) {
-        return new SessionVariant(label, intraOpThreads, interOpThreads, spinning, level, memoryPattern, batch);
+        return new SessionVariant(label, intraOpThreads, interOpThreads, spinning, level, memoryPattern, batch,
+                blockedLayout);
     }
 
     SessionVariant withMemoryPattern(boolean on) {
-        return new SessionVariant(label, intraOpThreads, interOpThreads, spinning, optLevel, on, batch);
+        return new SessionVariant(label, intraOpThreads, interOpThreads, spinning, optLevel, on, batch, blockedLayout);
     }
 
     SessionVariant withThreads(int intra, int inter) {
-        return new SessionVariant(label, intra, inter, spinning, optLevel, memoryPattern, batch);
+        return new SessionVariant(label, intra, inter, spinning, optLevel, memoryPattern, batch, blockedLayout);
     }
 
     SessionVariant withBatch(int rows) {
-        return new SessionVariant(label, intraOpThreads, interOpThreads, spinning, optLevel, memoryPattern, rows);
+        return new SessionVariant(label, intraOpThreads, interOpThreads, spinning, optLevel, memoryPattern, rows,
+                blockedLayout);
+    }
+
+    SessionVariant withoutBlockedLayout() {
+        return new SessionVariant(label, intraOpThreads, interOpThreads, spinning, optLevel, memoryPattern, batch,
+                false);
     }
 
     RuntimeSettings runtimeSettings() {

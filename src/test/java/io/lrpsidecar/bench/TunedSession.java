@@ -28,6 +28,9 @@ final class TunedSession implements AutoCloseable {
             OrtException {
         options = CompiledExplainer.sessionOptions(variant.runtimeSettings());
         options.setMemoryPatternOptimization(variant.memoryPattern());
+        if (!variant.blockedLayout()) {
+            options.addConfigEntry("optimization.disable_specified_optimizers", "NchwcTransformer");
+        }
         model = Model.newInstance(name, Device.cpu(), "OnnxRuntime");
         model.load(new ByteArrayInputStream(onnx), Map.of("sessionOptions", options,
                 "intraOpNumThreads", Integer.toString(variant.intraOpThreads()),
