@@ -73,7 +73,8 @@ import org.apache.kafka.streams.Topology;
  * ({@code key=value,...}) adds a third contender: the sidecar with those Kafka Streams settings.
  */
 public final class StreamCeilingBenchmark {
-    private static final int REPEATS = 7;
+    /** Measured rounds ({@code -Dbench.repeats} when the JVM is started by hand). */
+    private static final int REPEATS = Integer.getInteger("bench.repeats", 7);
     private static final int THREADS = 2;
     private static final int COMMIT_INTERVAL_MS = 20;
     private static final Duration MAX_WAIT = Duration.ofMillis(20);
