@@ -119,6 +119,10 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.store = context.getStateStore(ExplainTopology.STORE);
+        if (!PendingChangelog.onlySurvivorsOfCommits(store)) {
+            LOG.warn("the batching store {} takes no flush listener: every explained event leaves a tombstone in "
+                    + "its changelog", ExplainTopology.STORE);
+        }
         drift.init(context);
         try (KeyValueIterator<String, PendingPrediction> all = store.all()) {
             all.forEachRemaining(entry -> track(prefixOf(entry.key), entry.value));
