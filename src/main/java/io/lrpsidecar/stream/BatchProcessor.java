@@ -86,8 +86,17 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     /** The key of a waiting event: its model's prefix, then where it came from. */
     static String storeKey(String prefix, PendingPrediction pending) {
         String replayId = pending.getReplayId() == null ? "" : pending.getReplayId();
-        return prefix + pending.getSource().getTopic() + SEPARATOR + replayId + SEPARATOR + String.format(
-                "%010d%020d", pending.getSource().getPartition(), pending.getSource().getOffset());
+        return prefix + pending.getSource().getTopic() + SEPARATOR + replayId + SEPARATOR
+                + zeroPadded(pending.getSource().getPartition(), 10) + zeroPadded(pending.getSource().getOffset(), 20);
+    }
+
+    /** {@code String.format("%0<width>d", value)} without the formatter, which the per-event path cannot afford. */
+    static String zeroPadded(long value, int width) {
+        if (value < 0) {
+            return String.format("%0" + width + "d", value);
+        }
+        String digits = Long.toString(value);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 
     BatchProcessor(ModelRegistry registry, TopologySettings settings, StreamMetrics metrics,
@@ -110,6 +119,10 @@ final class BatchProcessor implements Processor<String, PendingPrediction, Objec
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.store = context.getStateStore(ExplainTopology.STORE);
+        if (!PendingChangelog.onlySurvivorsOfCommits(store)) {
+            LOG.warn("the batching store {} takes no flush listener: every explained event leaves a tombstone in "
+                    + "its changelog", ExplainTopology.STORE);
+        }
         drift.init(context);
         try (KeyValueIterator<String, PendingPrediction> all = store.all()) {
             all.forEachRemaining(entry -> track(prefixOf(entry.key), entry.value));

@@ -52,15 +52,15 @@ final class BoundedAvroCheck {
             }
             case BOOLEAN -> skip(1, "boolean");
             case INT -> intValue("int");
-            case LONG -> varint("long");
+            case LONG -> varint("long", "");
             case FLOAT -> skip(4, "float");
             case DOUBLE -> skip(8, "double");
             case STRING, BYTES -> skip(length(schema.getType().getName()), schema.getType().getName());
-            case FIXED -> skip(schema.getFixedSize(), "fixed " + schema.getFullName());
-            case ENUM -> index(schema.getEnumSymbols().size(), "symbol of enum " + schema.getFullName());
+            case FIXED -> fixed(schema);
+            case ENUM -> index(schema.getEnumSymbols().size(), "symbol of enum", schema);
             case UNION -> {
                 List<Schema> branches = schema.getTypes();
-                datum(branches.get(index(branches.size(), "branch of union " + branches)), depth + 1);
+                datum(branches.get(index(branches.size(), "branch of union", schema)), depth + 1);
             }
             case RECORD -> schema.getFields().forEach(field -> datum(field.schema(), depth + 1));
             case ARRAY -> blocks(schema.getElementType(), false, depth);
@@ -73,7 +73,7 @@ final class BoundedAvroCheck {
         boolean empty = !map && encodesInZeroBytes(items, 0);
         while (true) {
             int at = position;
-            long count = varint("block count");
+            long count = varint("block count", "");
             if (count == 0) {
                 return;
             }
@@ -82,7 +82,7 @@ final class BoundedAvroCheck {
                     throw new MalformedAvroException("block count at byte " + at + " is out of range");
                 }
                 count = -count;
-                long size = varint("block size");
+                long size = varint("block size", "");
                 if (size < 0 || size > remaining()) {
                     throw new MalformedAvroException("expected a block size of at most " + remaining()
                             + " bytes at byte " + at + ", found " + size);
@@ -118,7 +118,7 @@ final class BoundedAvroCheck {
 
     private long length(String what) {
         int at = position;
-        long length = varint(what + " length");
+        long length = varint(what, " length");
         if (length < 0 || length > remaining()) {
             throw new MalformedAvroException("expected a " + what + " length of 0 to " + remaining()
                     + " (the bytes left) at byte " + at + ", found " + length);
@@ -126,22 +126,31 @@ final class BoundedAvroCheck {
         return length;
     }
 
-    private int index(int size, String what) {
+    /** An enum symbol's or a union branch's index; {@code schema}, the enum or the union, is named on failure only. */
+    private int index(int size, String what, Schema schema) {
         int at = position;
-        long index = varint(what);
+        long index = varint(what, "");
         if (index < 0 || index >= size) {
-            throw new MalformedAvroException("expected a " + what + " index of 0 to " + (size - 1) + " at byte "
-                    + at + ", found " + index);
+            String named = schema.getType() == Schema.Type.UNION ? schema.getTypes().toString() : schema.getFullName();
+            throw new MalformedAvroException("expected a " + what + " " + named + " index of 0 to " + (size - 1)
+                    + " at byte " + at + ", found " + index);
         }
         return (int) index;
     }
 
     private void intValue(String what) {
         int at = position;
-        long value = varint(what);
+        long value = varint(what, "");
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
             throw new MalformedAvroException("expected an int at byte " + at + ", found " + value);
         }
+    }
+
+    private void fixed(Schema schema) {
+        if (schema.getFixedSize() > remaining()) {
+            skip(schema.getFixedSize(), "fixed " + schema.getFullName());
+        }
+        position += schema.getFixedSize();
     }
 
     private void skip(long bytes, String what) {
@@ -152,14 +161,17 @@ final class BoundedAvroCheck {
         position += (int) bytes;
     }
 
-    /** A zig-zag encoded variable-length long of at most 10 bytes. */
-    private long varint(String what) {
+    /**
+     * A zig-zag encoded variable-length long of at most 10 bytes; {@code what} and {@code suffix} name it on failure
+     * (kept apart so that the walk builds no string unless it fails).
+     */
+    private long varint(String what, String suffix) {
         int at = position;
         long raw = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (position >= end) {
-                throw new MalformedAvroException("expected a " + what + " at byte " + at + ", found the end of the"
-                        + " record");
+                throw new MalformedAvroException("expected a " + what + suffix + " at byte " + at + ", found the "
+                        + "end of the record");
             }
             int b = data[position++] & 0xff;
             raw |= (long) (b & 0x7f) << shift;
@@ -167,7 +179,7 @@ final class BoundedAvroCheck {
                 return (raw >>> 1) ^ -(raw & 1);
             }
         }
-        throw new MalformedAvroException("expected a " + what + " of at most 10 bytes at byte " + at
+        throw new MalformedAvroException("expected a " + what + suffix + " of at most 10 bytes at byte " + at
                 + ", found a longer varint");
     }
 

@@ -43,7 +43,8 @@ public final class ExplainTopology {
     /**
      * The changelogged store in which predictions wait for their batch. It is an in-memory store (restored from its
      * changelog after a restart): a queue that is emptied batch by batch leaves RocksDB full of tombstones, which
-     * every scan would have to skip.
+     * every scan would have to skip. It is cached, so that events explained before the commit never reach the
+     * changelog ({@link PendingChangelog}).
      */
     public static final String STORE = "pending-predictions";
 
@@ -68,7 +69,7 @@ public final class ExplainTopology {
         topology.addProcessor(BATCH, () -> new BatchProcessor(registry, settings, metrics, events, drift),
                 VALIDATE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STORE), Serdes.String(),
-                new AvroSerde<PendingPrediction>(PendingPrediction.getClassSchema())), BATCH);
+                new AvroSerde<PendingPrediction>(PendingPrediction.getClassSchema())).withCachingEnabled(), BATCH);
         topology.addProcessor(DRIFT_PIN, () -> new DriftPinProcessor(drift, topics.predictionsReplay()), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(AttributionDrift.STORE),
                 Serdes.String(), Serdes.ByteArray()), BATCH, DRIFT_PIN);

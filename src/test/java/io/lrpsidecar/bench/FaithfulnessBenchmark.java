@@ -179,7 +179,7 @@ public final class FaithfulnessBenchmark {
     }
 
     /** The seeded inputs, each reporting the class the model predicts for it. */
-    private static List<PredictionEvent> inputs(String name, ExplainableModel model, List<Long> shape) {
+    static List<PredictionEvent> inputs(String name, ExplainableModel model, List<Long> shape) {
         int width = model.rowShape().stream().reduce(1, (a, b) -> a * b);
         Random random = new Random(3);
         double[] values = new double[DISTINCT_INPUTS * width];
@@ -215,7 +215,7 @@ public final class FaithfulnessBenchmark {
                 false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int middle = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;

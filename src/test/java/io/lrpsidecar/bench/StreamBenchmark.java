@@ -157,7 +157,7 @@ public final class StreamBenchmark {
      * Kafka Streams settings from the environment variable {@code BENCH_STREAMS}, comma-separated {@code key=value}
      * pairs (for example {@code commit.interval.ms=50,producer.linger.ms=5}), to compare settings in one run.
      */
-    private static Map<String, String> streamsOverrides() {
+    static Map<String, String> streamsOverrides() {
         String spec = System.getenv().getOrDefault("BENCH_STREAMS", "");
         Map<String, String> overrides = new java.util.LinkedHashMap<>();
         for (String pair : spec.split(",")) {
