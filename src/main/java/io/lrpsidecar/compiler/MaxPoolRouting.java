@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * <p>The winners are found without the MaxPool's {@code Indices} output (ONNX Runtime computes indices outside its
  * fast pooling kernels, about as slowly as the rest of the routing together) and without ScatterElements (one
- * thread):
+ * thread). Where the windows tile the input, SpaceToDepth and ArgMax find them ({@link #tileWinnerIndices});
+ * otherwise:
  * <ol>
  *   <li>each tap {@code t} of the window is a strided Slice of {@code x} (padded with NaN, which equals nothing), of
  *       the pool output's size, compared with the pool output {@code y};</li>
@@ -53,7 +54,7 @@ final class MaxPoolRouting {
     }
 
     private String route(String x, String y, String g) {
-        String indices = winnerIndices(x, y);
+        String indices = tiles() ? tileWinnerIndices(x) : winnerIndices(x, y);
         String shape = b.op("Shape", hint + "_shape", x);
         long[] classes = new long[spatialRank];
         for (int axis = 0; axis < spatialRank; axis++) {
@@ -84,6 +85,54 @@ final class MaxPoolRouting {
                     b.op("Slice", hint + "_class_indices", indices, from, ends, axes, steps), shape);
         }
         return b.op("Sum", hint, parts);
+    }
+
+    /**
+     * Whether the windows tile the input from its first element: a 2-D pool with kernel equal to stride, no
+     * dilation and no padding (the floor-mode remainder rows and columns, which no window reads, are allowed).
+     */
+    private boolean tiles() {
+        if (spatialRank != 2) {
+            return false;
+        }
+        for (int axis = 0; axis < 2; axis++) {
+            if (geometry.kernel()[axis] != geometry.strides()[axis] || geometry.dilations()[axis] != 1
+                    || geometry.padsBegin()[axis] != 0 || geometry.outputSize()[axis] * geometry.kernel()[axis]
+                            > geometry.inputSize()[axis]) {
+                return false;
+            }
+        }
+        return geometry.kernel()[0] == geometry.kernel()[1];
+    }
+
+    /**
+     * The winner indices of tiling windows: SpaceToDepth gathers each window's taps on one axis
+     * ({@code [N, k*k, C, out...]}, taps in row-major order) and ArgMax, which returns the first of equal maxima,
+     * picks the tap; a lookup turns the tap into its offset from the window origin. Two passes over {@code x}.
+     */
+    private String tileWinnerIndices(String x) {
+        int k = geometry.kernel()[0];
+        int outHeight = geometry.outputSize()[0];
+        int outWidth = geometry.outputSize()[1];
+        String source = x;
+        if (outHeight * k != geometry.inputSize()[0] || outWidth * k != geometry.inputSize()[1]) {
+            source = b.op("Slice", hint + "_covered", x, b.longs(hint + "_covered_starts", 0, 0),
+                    b.longs(hint + "_covered_ends", (long) outHeight * k, (long) outWidth * k),
+                    b.longs(hint + "_covered_axes", 2, 3));
+        }
+        String tiles = b.op("SpaceToDepth", hint + "_tiles", new Attributes(Map.of("blocksize", (long) k)), source);
+        String taps = b.op("Reshape", hint + "_taps", tiles, b.longs(hint + "_taps_shape", 0, (long) k * k,
+                inputShape[1], outHeight, outWidth));
+        String first = b.op("ArgMax", hint + "_first_max", new Attributes(Map.of("axis", 1L, "keepdims", 0L,
+                "select_last_index", 0L)), taps);
+        long[] offsets = new long[k * k];
+        for (int tap = 0; tap < offsets.length; tap++) {
+            offsets[tap] = (long) (tap / k) * geometry.inputSize()[1] + tap % k;
+        }
+        String offset = b.op("Gather", hint + "_tap_offset", new Attributes(Map.of("axis", 0L)),
+                b.longs(hint + "_tap_offsets", offsets), first);
+        String origins = b.op("Add", hint + "_origins", offset, windowOrigins());
+        return b.op("Add", hint + "_indices", origins, batchOrigins(x));
     }
 
     /** Flat indices into {@code x} of each window's first maximal element, shaped like {@code y} (int64). */
