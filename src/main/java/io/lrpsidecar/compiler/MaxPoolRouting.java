@@ -9,25 +9,20 @@ import java.util.Map;
 /**
  * Winner-takes-all routing through a MaxPool: the gradient {@code g} of each window goes to the window's first
  * maximal element of {@code x} (taps in row-major order, PyTorch's and ONNX Runtime's tie rule); an element that
- * wins several overlapping windows receives their sum.
- *
- * <p>The winners are found without the MaxPool's {@code Indices} output (ONNX Runtime computes indices outside its
- * fast pooling kernels, about as slowly as the rest of the routing together) and without ScatterElements (one
- * thread). Where the windows tile the input, SpaceToDepth and ArgMax find them ({@link #tileWinnerIndices});
- * otherwise:
- * <ol>
- *   <li>each tap {@code t} of the window is a strided Slice of {@code x} (padded with NaN, which equals nothing), of
- *       the pool output's size, compared with the pool output {@code y};</li>
- *   <li>a chain of Where, last tap innermost, keeps the offset of the first tap that equals {@code y} (a window with
- *       no equal tap, possible only through NaN, falls back to its first real element);</li>
- *   <li>the window origin and the batch and channel strides turn offsets into flat indices of {@code x};</li>
- *   <li>MaxUnpool writes each window's gradient at its index. It overwrites, so it is exact only where no two windows
- *       share an element: windows {@code m} apart along an axis are disjoint once {@code m * stride} reaches the
- *       extent {@code dilation (k - 1) + 1}. Output positions fall into {@code m_h * m_w} classes of mutually
- *       disjoint windows (position modulo {@code m} per axis), unpooled one by one and summed; non-overlapping
- *       windows (for example 2x2 pools of stride 2) need one MaxUnpool.</li>
- * </ol>
- * All comparisons run on tensors of the pool output's size.
+ * wins several overlapping windows receives their sum. Two ways, both without ScatterElements (which ONNX Runtime
+ * runs on one thread):
+ * <ul>
+ *   <li><b>windows that tile the input</b> (kernel = stride, no pads, no dilation; VGG's 2x2 pools): SpaceToDepth
+ *       gathers each window's taps on one axis and ArgMax, which returns the first of equal maxima, picks the tap;
+ *       a lookup and the window origins turn it into a flat index of {@code x}. The pool's own {@code Indices} output
+ *       is not used: ONNX Runtime computes it outside its fast pooling kernels, at several times this cost;</li>
+ *   <li><b>other windows</b> (ResNet's 3x3/2 stem pool): the MaxPool's {@code Indices} output, whose ties ONNX Runtime
+ *       breaks the same way.</li>
+ * </ul>
+ * MaxUnpool then writes each window's gradient at its index. It overwrites, so it is exact only where no two windows
+ * share an element: windows {@code m} apart along an axis are disjoint once {@code m * stride} reaches the extent
+ * {@code dilation (k - 1) + 1}. Output positions fall into {@code m_h * m_w} classes of mutually disjoint windows
+ * (position modulo {@code m} per axis), unpooled one by one and summed; non-overlapping windows need one MaxUnpool.
  */
 final class MaxPoolRouting {
     private final GraphBuilder b;
@@ -44,17 +39,41 @@ final class MaxPoolRouting {
         this.hint = hint;
     }
 
-    /**
-     * The gradient of the pool input {@code x} (shape {@code inputShape}, {@code [N, C, L]} or {@code [N, C, H, W]})
-     * given the pool output {@code y} and the gradient {@code g} of the output.
-     */
-    static String route(GraphBuilder b, WindowGeometry geometry, int[] inputShape, String x, String y, String g,
-            String hint) {
-        return new MaxPoolRouting(b, geometry, inputShape, hint).route(x, y, g);
+    /** Whether windows of this geometry, on a value of rank {@code rank}, tile it ({@link #routeTiling}). */
+    static boolean tiles(WindowGeometry geometry, int rank) {
+        if (rank != 4 || geometry.kernel()[0] != geometry.kernel()[1]) {
+            return false;
+        }
+        for (int axis = 0; axis < 2; axis++) {
+            if (geometry.kernel()[axis] != geometry.strides()[axis] || geometry.dilations()[axis] != 1
+                    || geometry.padsBegin()[axis] != 0 || geometry.outputSize()[axis] * geometry.kernel()[axis]
+                            > geometry.inputSize()[axis]) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private String route(String x, String y, String g) {
-        String indices = tiles() ? tileWinnerIndices(x) : winnerIndices(x, y);
+    /**
+     * The gradient of the pool input {@code x} (shape {@code inputShape}, {@code [N, C, H, W]}) for windows that
+     * {@linkplain #tiles tile} it, given the gradient {@code g} of the pool output.
+     */
+    static String routeTiling(GraphBuilder b, WindowGeometry geometry, int[] inputShape, String x, String g,
+            String hint) {
+        MaxPoolRouting routing = new MaxPoolRouting(b, geometry, inputShape, hint);
+        return routing.unpool(x, routing.tileWinnerIndices(x), g);
+    }
+
+    /**
+     * The gradient of the pool input {@code x} (shape {@code inputShape}, {@code [N, C, L]} or {@code [N, C, H, W]})
+     * given the pool's {@code Indices} output and the gradient {@code g} of the pool output.
+     */
+    static String routeByIndices(GraphBuilder b, WindowGeometry geometry, int[] inputShape, String x, String indices,
+            String g, String hint) {
+        return new MaxPoolRouting(b, geometry, inputShape, hint).unpool(x, indices, g);
+    }
+
+    private String unpool(String x, String indices, String g) {
         String shape = b.op("Shape", hint + "_shape", x);
         long[] classes = new long[spatialRank];
         for (int axis = 0; axis < spatialRank; axis++) {
@@ -88,24 +107,6 @@ final class MaxPoolRouting {
     }
 
     /**
-     * Whether the windows tile the input from its first element: a 2-D pool with kernel equal to stride, no
-     * dilation and no padding (the floor-mode remainder rows and columns, which no window reads, are allowed).
-     */
-    private boolean tiles() {
-        if (spatialRank != 2) {
-            return false;
-        }
-        for (int axis = 0; axis < 2; axis++) {
-            if (geometry.kernel()[axis] != geometry.strides()[axis] || geometry.dilations()[axis] != 1
-                    || geometry.padsBegin()[axis] != 0 || geometry.outputSize()[axis] * geometry.kernel()[axis]
-                            > geometry.inputSize()[axis]) {
-                return false;
-            }
-        }
-        return geometry.kernel()[0] == geometry.kernel()[1];
-    }
-
-    /**
      * The winner indices of tiling windows: SpaceToDepth gathers each window's taps on one axis
      * ({@code [N, k*k, C, out...]}, taps in row-major order) and ArgMax, which returns the first of equal maxima,
      * picks the tap; a lookup turns the tap into its offset from the window origin. Two passes over {@code x}.
@@ -133,96 +134,6 @@ final class MaxPoolRouting {
                 b.longs(hint + "_tap_offsets", offsets), first);
         String origins = b.op("Add", hint + "_origins", offset, windowOrigins());
         return b.op("Add", hint + "_indices", origins, batchOrigins(x));
-    }
-
-    /** Flat indices into {@code x} of each window's first maximal element, shaped like {@code y} (int64). */
-    private String winnerIndices(String x, String y) {
-        String source = padded(x);
-        String axes = b.longs(hint + "_tap_axes", spatialAxes());
-        long[] steps = new long[spatialRank];
-        for (int axis = 0; axis < spatialRank; axis++) {
-            steps[axis] = geometry.strides()[lifted(axis)];
-        }
-        String stepsName = b.longs(hint + "_tap_steps", steps);
-        int kernelHeight = geometry.kernel()[0];
-        int kernelWidth = geometry.kernel()[1];
-        int width = geometry.inputSize()[1];
-        String offset = fallbackOffset();
-        for (int tap = kernelHeight * kernelWidth - 1; tap >= 0; tap--) {
-            int[] position = {tap / kernelWidth * geometry.dilations()[0], tap % kernelWidth * geometry.dilations()[1]};
-            long[] starts = new long[spatialRank];
-            long[] ends = new long[spatialRank];
-            for (int axis = 0; axis < spatialRank; axis++) {
-                int lifted = lifted(axis);
-                starts[axis] = position[lifted];
-                ends[axis] = position[lifted] + (long) (geometry.outputSize()[lifted] - 1)
-                        * geometry.strides()[lifted] + 1;
-            }
-            String tapValues = b.op("Slice", hint + "_tap", source, b.longs(hint + "_tap_starts", starts),
-                    b.longs(hint + "_tap_ends", ends), axes, stepsName);
-            String isMax = b.op("Equal", hint + "_is_max", tapValues, y);
-            String tapOffset = b.constant(hint + "_tap_offset", Tensor.ofLongs(new int[0],
-                    new long[] {(long) position[0] * width + position[1]}));
-            offset = b.op("Where", hint + "_first_max", isMax, tapOffset, offset);
-        }
-        String origins = b.op("Add", hint + "_origins", offset, windowOrigins());
-        return b.op("Add", hint + "_indices", origins, batchOrigins(x));
-    }
-
-    /** {@code x} padded with NaN where the pool pads, and at the end where the last window overhangs. */
-    private String padded(String x) {
-        long[] pads = new long[2 * inputShape.length];
-        boolean any = false;
-        for (int axis = 0; axis < spatialRank; axis++) {
-            int lifted = lifted(axis);
-            int covered = (geometry.outputSize()[lifted] - 1) * geometry.strides()[lifted] + extent(lifted);
-            long begin = geometry.padsBegin()[lifted];
-            long end = Math.max(0, covered - begin - geometry.inputSize()[lifted]);
-            pads[2 + axis] = begin;
-            pads[2 + axis + inputShape.length] = end;
-            any |= begin > 0 || end > 0;
-        }
-        if (!any) {
-            return x;
-        }
-        return b.op("Pad", hint + "_nan_pads", new Attributes(Map.of("mode", "constant")), x,
-                b.longs(hint + "_pads", pads), b.scalar(hint + "_nan", Double.NaN));
-    }
-
-    /**
-     * The offset used where no tap equals the maximum (only NaN can cause it): the window's first real element, so
-     * that every index stays inside {@code x}. A scalar 0 when no window starts in the padding.
-     */
-    private String fallbackOffset() {
-        int outHeight = geometry.outputSize()[0];
-        int outWidth = geometry.outputSize()[1];
-        int width = geometry.inputSize()[1];
-        long[] offsets = new long[outHeight * outWidth];
-        boolean any = false;
-        for (int oh = 0; oh < outHeight; oh++) {
-            int row = firstRealTap(0, oh);
-            for (int ow = 0; ow < outWidth; ow++) {
-                int column = firstRealTap(1, ow);
-                offsets[oh * outWidth + ow] = (long) row * geometry.dilations()[0] * width
-                        + (long) column * geometry.dilations()[1];
-                any |= offsets[oh * outWidth + ow] != 0;
-            }
-        }
-        if (!any) {
-            return b.constant(hint + "_no_offset", Tensor.ofLongs(new int[0], new long[] {0}));
-        }
-        return b.constant(hint + "_fallback_offset", Tensor.ofLongs(outputGrid(), offsets));
-    }
-
-    /** The first tap of window {@code position} along lifted axis {@code axis} that falls inside the input. */
-    private int firstRealTap(int axis, int position) {
-        int start = position * geometry.strides()[axis] - geometry.padsBegin()[axis];
-        for (int tap = 0; tap < geometry.kernel()[axis]; tap++) {
-            if (start + tap * geometry.dilations()[axis] >= 0) {
-                return tap;
-            }
-        }
-        return 0;
     }
 
     /** {@code c * H * W + (oh * s - pad) * W + (ow * s - pad)} for every channel and window, shaped [1, C, out...]. */

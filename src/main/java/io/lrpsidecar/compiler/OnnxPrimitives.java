@@ -55,6 +55,7 @@ public final class OnnxPrimitives implements Primitives<Value> {
     private final long opset;
     private final Map<Tensor, Value> constants = new HashMap<>();
     private final Map<String, Tensor> unwritten = new HashMap<>();
+    private final Map<String, String> maxPoolIndices = new HashMap<>();
     private final Map<String, Value> values = new HashMap<>();
     private final Map<String, Emitted> producers = new HashMap<>();
     private final List<ValueInfo> inputs = new ArrayList<>();
@@ -430,7 +431,10 @@ public final class OnnxPrimitives implements Primitives<Value> {
         return value(output, ElementType.FLOAT, input.shape(), s.batchAxis());
     }
 
-    /** MaxPool in floor mode (explicit pads, so that ONNX Runtime's kernel and shape inference agree). */
+    /**
+     * MaxPool in floor mode (explicit pads, so that ONNX Runtime's kernel and shape inference agree); with its
+     * {@code Indices} output too where the windows do not tile the input, for the routing.
+     */
     @Override
     public Value maxPool(Value x, Window window) {
         if (x.isConstant()) {
@@ -438,8 +442,19 @@ public final class OnnxPrimitives implements Primitives<Value> {
         }
         requireChannelsFirst(x);
         WindowGeometry geometry = window.poolGeometry(x.shape());
-        return emit("MaxPool", Pools.floorModeAttributes(window.node(), x.shape(), false), ElementType.FLOAT,
-                geometry.outputShape(x.shape(), x.shape()[1]), x.batchAxis(), use(asFloat(x)));
+        int[] shape = geometry.outputShape(x.shape(), x.shape()[1]);
+        if (MaxPoolRouting.tiles(geometry, x.rank())) {
+            return emit("MaxPool", Pools.floorModeAttributes(window.node(), x.shape(), false), ElementType.FLOAT,
+                    shape, x.batchAxis(), use(asFloat(x)));
+        }
+        return value(maxPoolWithIndices(x, window).get(0), ElementType.FLOAT, shape, x.batchAxis());
+    }
+
+    private List<String> maxPoolWithIndices(Value x, Window window) {
+        List<String> outputs = builder.ops("MaxPool", hint("max_pool"), Pools.floorModeAttributes(window.node(),
+                x.shape(), false), List.of(use(asFloat(x))), 2);
+        maxPoolIndices.putIfAbsent(outputs.get(0), outputs.get(1));
+        return outputs;
     }
 
     /** Routes {@code s} to the first maximal element of each window ({@link MaxPoolRouting}). */
@@ -449,8 +464,19 @@ public final class OnnxPrimitives implements Primitives<Value> {
             return constant(FOLD.maxPoolRoute(s.constant(), x.constant(), y.constant(), window));
         }
         requireChannelsFirst(x);
-        String output = MaxPoolRouting.route(builder, window.poolGeometry(x.shape()), x.shape(), use(asFloat(x)),
-                use(asFloat(y)), use(asFloat(s)), hint("max_pool_route"));
+        WindowGeometry geometry = window.poolGeometry(x.shape());
+        String hint = hint("max_pool_route");
+        String output;
+        if (MaxPoolRouting.tiles(geometry, x.rank())) {
+            output = MaxPoolRouting.routeTiling(builder, geometry, x.shape(), use(asFloat(x)), use(asFloat(s)), hint);
+        } else {
+            String indices = maxPoolIndices.get(y.name());
+            if (indices == null) {
+                indices = maxPoolWithIndices(x, window).get(1);
+            }
+            output = MaxPoolRouting.routeByIndices(builder, geometry, x.shape(), use(asFloat(x)), indices,
+                    use(asFloat(s)), hint);
+        }
         return value(output, ElementType.FLOAT, x.shape(), x.batchAxis());
     }
 
