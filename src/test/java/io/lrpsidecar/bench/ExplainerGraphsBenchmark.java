@@ -29,7 +29,9 @@ import java.util.Random;
  *
  * <p>Arguments: report file, rounds (at least 5), model ({@code vgg64} or {@code resnet18}), then one or more
  * {@code label=explainer.onnx} (a label ending in {@code @nchw} runs without ONNX Runtime's NCHWc transformer);
- * graphs written by {@link ExplainerProfile} (runs 0) or {@code lrp compile} of the same model.
+ * graphs written by {@link ExplainerProfile} (runs 0) or {@code lrp compile} of the same model. With three arguments
+ * (as {@code mvn -Pbench} passes {@code bench.output}, {@code bench.rows} and {@code bench.cells}), the third holds the
+ * model and the graphs separated by spaces.
  */
 public final class ExplainerGraphsBenchmark {
     private static final int BATCH = 32;
@@ -42,8 +44,10 @@ public final class ExplainerGraphsBenchmark {
     private ExplainerGraphsBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] arguments) throws Exception {
         PlainJvmLogging.quiet();
+        String[] args = arguments.length == 3 ? concat(arguments[0], arguments[1], arguments[2].trim().split("\\s+"))
+                : arguments;
         Path output = Path.of(args[0]);
         int rounds = Math.max(5, Integer.parseInt(args[1]));
         String name = args[2];
@@ -112,6 +116,14 @@ public final class ExplainerGraphsBenchmark {
         System.out.println(report);
         Files.createDirectories(output.toAbsolutePath().getParent());
         Files.writeString(output, report.toString());
+    }
+
+    private static String[] concat(String first, String second, String[] rest) {
+        String[] all = new String[rest.length + 2];
+        all[0] = first;
+        all[1] = second;
+        System.arraycopy(rest, 0, all, 2, rest.length);
+        return all;
     }
 
     private static NDList input(NDManager manager, Graph graph) {
