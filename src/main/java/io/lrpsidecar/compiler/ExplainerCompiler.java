@@ -42,7 +42,10 @@ import java.util.stream.Collectors;
  * row's ledger is that row's own sum, as in the reference engine.
  */
 public final class ExplainerCompiler {
-    /** The lowest operator set the emitted nodes need (ScatterElements with reduction). */
+    /**
+     * The lowest operator set the explainer is emitted in: the emitted forms (ReduceSum axes as an input, Slice steps,
+     * MaxUnpool's output shape) exist from 13 on; 17 is the set every census and compiled test is written against.
+     */
     static final long MIN_OPSET = 17;
     private static final String PREFIX = "fwd/";
 
