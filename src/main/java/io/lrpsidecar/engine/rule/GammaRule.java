@@ -24,6 +24,7 @@ import java.util.List;
  *   zp = z + gamma (p + b+),   zn = z + gamma (z - b - p + b-)
  *   R  = x (W^T (sp + (1 + gamma) sn) + W+^T (gamma (sp - sn)))
  * </pre>
+ * (one transposed pass over the stacked weights and signals where the layer is not grouped).
  * Where moreover the output is {@linkplain NodeView#reluGated gated by a Relu}, {@code R_j = 0} wherever
  * {@code o_j <= 0}, so {@code sn = 0}, and where {@code o_j > 0}, {@code zp_j >= o_j > 0} takes zennit's stabilizer
  * {@code zp + eps}; one forward and one transposed pass with {@code Wp} remain:
@@ -71,9 +72,8 @@ public record GammaRule(double gamma, double stabilizer) implements LinearLayerR
         T zn = p.add(z, p.mul(g, p.add(withoutPositive, layer.outputBias(p, p.unary(NEGATIVE, layer.bias())))));
         T sp = masked(p, r, zp, z, true);
         T sn = masked(p, r, zn, z, false);
-        T first = layer.transposed(layer.weight(), p.add(sp, p.mul(sn, p.scalar(1 + gamma))));
-        T second = layer.transposed(wPos, p.mul(g, p.sub(sp, sn)));
-        return p.mul(x, p.add(first, second));
+        return p.mul(x, layer.transposedSum(p, List.of(layer.weight(), wPos),
+                List.of(p.add(sp, p.mul(sn, p.scalar(1 + gamma))), p.mul(g, p.sub(sp, sn)))));
     }
 
     private <T> T anyInput(Primitives<T> p, LinearLayer<T> layer, T r) {

@@ -45,6 +45,22 @@ record LinearLayer<T>(Layer<T> layer) {
         return layer.vjp(java.util.Arrays.asList(x(), w, bias()), List.of(s)).get(0);
     }
 
+    /**
+     * {@code sum_k Wk^T sk}: for an ungrouped layer one transposed pass with the weights stacked along the output axis
+     * and the signals along the feature axis ({@code [W1; W2]^T [s1; s2] = W1^T s1 + W2^T s2}), else one pass each.
+     */
+    T transposedSum(Primitives<T> p, List<T> weights, List<T> signals) {
+        if (layer.view().node().attributes().getInt("group", 1) != 1) {
+            T sum = transposed(weights.get(0), signals.get(0));
+            for (int k = 1; k < weights.size(); k++) {
+                sum = p.add(sum, transposed(weights.get(k), signals.get(k)));
+            }
+            return sum;
+        }
+        int featureAxis = layer.kind() == OpKind.CONV ? 1 : p.rank(signals.get(0)) - 1;
+        return transposed(p.concat(weights, 0), p.concat(signals, featureAxis));
+    }
+
     /** A per-output bias ({@code b+}, {@code b-}) shaped to broadcast against the output ({@code [M, 1, 1]} for Conv). */
     T outputBias(Primitives<T> p, T b) {
         if (layer.kind() != OpKind.CONV) {
