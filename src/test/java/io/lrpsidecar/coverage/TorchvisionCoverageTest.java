@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,6 +47,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * share under AttnLRP (a relevance sum of 0.81 for a logit of 1.83, the same in both engines to four digits, measured
  * once against the reference engine, which takes 80 s per row in double precision and so is not repeated here).
  */
+@Tag("long")
 class TorchvisionCoverageTest {
     private static final long SEED = 20_240_610L;
     /** Input spatial size for the CNNs. */
