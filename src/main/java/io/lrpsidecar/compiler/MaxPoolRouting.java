@@ -136,26 +136,32 @@ final class MaxPoolRouting {
         return b.op("Add", hint + "_indices", origins, batchOrigins(x));
     }
 
-    /** {@code c * H * W + (oh * s - pad) * W + (ow * s - pad)} for every channel and window, shaped [1, C, out...]. */
+    /**
+     * {@code c * H * W + (oh * s - pad) * W + (ow * s - pad)} for every channel and window, shaped [1, C, Ho, Wo]: the
+     * sum of three small constants, which ONNX Runtime folds when the session starts, so the graph file stays small.
+     */
     private String windowOrigins() {
         int channels = inputShape[1];
         int outHeight = geometry.outputSize()[0];
         int outWidth = geometry.outputSize()[1];
-        int height = geometry.inputSize()[0];
-        int width = geometry.inputSize()[1];
-        long[] origins = new long[channels * outHeight * outWidth];
+        long width = geometry.inputSize()[1];
+        long[] channelStarts = new long[channels];
         for (int c = 0; c < channels; c++) {
-            for (int oh = 0; oh < outHeight; oh++) {
-                for (int ow = 0; ow < outWidth; ow++) {
-                    long row = (long) oh * geometry.strides()[0] - geometry.padsBegin()[0];
-                    long column = (long) ow * geometry.strides()[1] - geometry.padsBegin()[1];
-                    origins[(c * outHeight + oh) * outWidth + ow] = (long) c * height * width + row * width + column;
-                }
-            }
+            channelStarts[c] = (long) c * geometry.inputSize()[0] * width;
         }
-        int[] shape = outputGrid();
-        shape[1] = channels;
-        return b.constant(hint + "_window_origins", Tensor.ofLongs(shape, origins));
+        long[] rowStarts = new long[outHeight];
+        for (int oh = 0; oh < outHeight; oh++) {
+            rowStarts[oh] = ((long) oh * geometry.strides()[0] - geometry.padsBegin()[0]) * width;
+        }
+        long[] columnStarts = new long[outWidth];
+        for (int ow = 0; ow < outWidth; ow++) {
+            columnStarts[ow] = (long) ow * geometry.strides()[1] - geometry.padsBegin()[1];
+        }
+        String channelAndRow = b.op("Add", hint + "_channel_rows",
+                b.constant(hint + "_channel_starts", Tensor.ofLongs(new int[] {1, channels, 1, 1}, channelStarts)),
+                b.constant(hint + "_row_starts", Tensor.ofLongs(new int[] {1, 1, outHeight, 1}, rowStarts)));
+        return b.op("Add", hint + "_window_origins", channelAndRow,
+                b.constant(hint + "_column_starts", Tensor.ofLongs(new int[] {1, 1, 1, outWidth}, columnStarts)));
     }
 
     /** {@code n * C * H * W} per row of the batch, shaped [N, 1, 1...]. */
@@ -184,15 +190,6 @@ final class MaxPoolRouting {
                 new long[2 * spatialRank]));
     }
 
-    /** [1, 1, out...] in the value's own rank. */
-    private int[] outputGrid() {
-        int[] shape = new int[inputShape.length];
-        Arrays.fill(shape, 1);
-        for (int axis = 0; axis < spatialRank; axis++) {
-            shape[2 + axis] = geometry.outputSize()[lifted(axis)];
-        }
-        return shape;
-    }
 
     private int extent(int lifted) {
         return geometry.dilations()[lifted] * (geometry.kernel()[lifted] - 1) + 1;
