@@ -175,9 +175,14 @@ public record ExplainableModel(Graph graph, ValueInfo input, String logits, Opti
         return views;
     }
 
-    /** The static facts of every node under a composite: its held kinds carry no relevance. */
+    /**
+     * The static facts of every node under a composite: its held kinds carry no relevance, and a Relu gate holds only
+     * where the composite's rules keep it ({@link ReluGates}).
+     */
     public Map<String, NodeView> views(Composite composite) {
-        return composite.held().isEmpty() ? views : NodeViews.of(graph, relevanceRoot, composite.held());
+        Map<String, NodeView> held = composite.held().isEmpty() ? views
+                : NodeViews.of(graph, relevanceRoot, composite.held());
+        return ReluGates.underRules(graph, held, composite.assign(held));
     }
 
     /** The shape of every value with the batch axis of the input set to {@code batch}. */

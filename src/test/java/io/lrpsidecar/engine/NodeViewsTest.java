@@ -56,4 +56,26 @@ class NodeViewsTest {
                 graph.initializers(), graph.inputs(), List.of(graph.outputs().get(0)), Map.of());
         assertEquals(true, NodeViews.of(relu, "x", Set.of()).get("gated").reluGated(), "c feeds the Relu alone");
     }
+
+    /**
+     * zennit's composites pass relevance through Relus unchanged, so the gate holds only while the readers above the
+     * Relu give relevance proportional to their input: a flat rule there gives inactive units relevance.
+     */
+    @Test
+    void theGateHoldsOnlyWhereTheRulesAboveTheReluKeepInactiveUnitsAtZero() throws Exception {
+        ExplainableModel model = ExplainableModel.load(java.nio.file.Path.of("src/main/resources/demo/digits.onnx"));
+        var parser = new io.lrpsidecar.engine.composite.CompositeParser(file -> null);
+        long gated = model.views().values().stream().filter(NodeView::reluGated).count();
+        long underZennit = model.views(parser.parse("epsilon-plus-flat")).values().stream()
+                .filter(NodeView::reluGated).count();
+        long underFlatAbove = model.views(parser.parse("epsilon-plus-flat;linear=flat")).values().stream()
+                .filter(NodeView::reluGated).count();
+        long underGradientRelu = model.views(parser.parse("epsilon-plus-flat;linear=flat;activation=gradient"))
+                .values().stream().filter(NodeView::reluGated).count();
+        assertEquals(true, gated > 0, "the digits model has layers that feed a Relu");
+        assertEquals(gated, underZennit, "z+ and epsilon above each Relu keep the gate");
+        assertEquals(1, underFlatAbove, "flat layers above two of the Relus drop their gates; the third Relu is read "
+                + "by an AveragePool under the norm rule, proportional to its input, and keeps its gate");
+        assertEquals(gated, underGradientRelu, "a Relu under its gradient masks inactive units whatever is above");
+    }
 }

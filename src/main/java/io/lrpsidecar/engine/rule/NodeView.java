@@ -20,9 +20,11 @@ import java.util.List;
  * @param inputShapes the static shape of each input at batch size 1 ({@code null} where not known)
  * @param outputShapes the static shape of each output at batch size 1 ({@code null} where not known)
  * @param outputBatchAxes the axis of each output that follows the batch
- * @param reluGated   whether the relevance of output 0 is zero wherever output 0 is not positive: every consumer of
- *                    the output is a Relu, whose gradient {@code g [z > 0]} passes nothing where {@code z <= 0}, and
- *                    the output is not a graph output. A rule may then choose any denominator that agrees with its
+ * @param reluGated   whether the relevance of output 0 is zero wherever output 0 is not positive. From the graph
+ *                    alone ({@code NodeViews}): every consumer of the output is a Relu and the output is not a graph
+ *                    output; under a composite ({@code ExplainableModel.views(Composite)}) also each Relu's rule must
+ *                    give nothing where {@code z <= 0} (its gradient {@code g [z > 0]}, or pass where what reaches
+ *                    its output is proportional to it). A rule may then choose any denominator that agrees with its
  *                    own where {@code z > 0} and is not zero elsewhere.
  */
 public record NodeView(Node node, OpKind kind, List<Tensor> constants, BitSet carrying, BitSet nonNegative,
@@ -51,6 +53,12 @@ public record NodeView(Node node, OpKind kind, List<Tensor> constants, BitSet ca
             target[outputBatchAxes.get(index)] = -1;
         }
         return target;
+    }
+
+    /** This view with {@link #reluGated} false. */
+    public NodeView withoutReluGate() {
+        return new NodeView(node, kind, constants, carrying, nonNegative, inputShapes, outputShapes, outputBatchAxes,
+                false);
     }
 
     /** Whether input {@code index} receives relevance. */
