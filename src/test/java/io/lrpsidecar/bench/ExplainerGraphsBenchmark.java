@@ -108,10 +108,10 @@ public final class ExplainerGraphsBenchmark {
             }
             report.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f-%.1f | %.2f | %.3f | %.1f | %.3f |%n",
                     labels.get(i),
-                    median(explainMs.get(i)), explainMs.get(i).stream().mapToDouble(Double::doubleValue).min()
+                    FaithfulnessBenchmark.median(explainMs.get(i)), explainMs.get(i).stream().mapToDouble(Double::doubleValue).min()
                             .orElseThrow(), explainMs.get(i).stream().mapToDouble(Double::doubleValue).max()
-                            .orElseThrow(), median(ratios.get(i)), median(paired), median(cpuMs.get(i)),
-                    median(pairedCpu)));
+                            .orElseThrow(), FaithfulnessBenchmark.median(ratios.get(i)), FaithfulnessBenchmark.median(paired), FaithfulnessBenchmark.median(cpuMs.get(i)),
+                    FaithfulnessBenchmark.median(pairedCpu)));
         }
         System.out.println(report);
         Files.createDirectories(output.toAbsolutePath().getParent());
@@ -146,11 +146,5 @@ public final class ExplainerGraphsBenchmark {
         NDArray contrast = manager.create(none.clone(), new Shape(BATCH));
         contrast.setName(CompiledModel.CONTRAST);
         return new NDList(input, target, contrast);
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int middle = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

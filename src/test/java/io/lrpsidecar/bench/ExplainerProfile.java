@@ -19,7 +19,9 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -107,30 +109,38 @@ public final class ExplainerProfile {
                     String file = session.endProfiling();
                     System.out.printf(Locale.ROOT, "%n== %s %s %s batch %d: %.2f ms per run (wall)%n", name,
                             composite, part, batch, wall);
-                    summarise(Path.of(file), runs + 3, runs);
+                    summarise(Path.of(file), runs);
                 }
             }
         }
     }
 
-    /** Prints kernel time per operator type and the 25 slowest nodes, averaged over the timed runs. */
-    private static void summarise(Path profile, int allRuns, int timedRuns) throws Exception {
+    /**
+     * Prints kernel time per operator type and the 40 slowest nodes, averaged over the timed runs: the kernels that
+     * start within the last {@code timedRuns} {@code model_run} intervals (the warm-up runs come first).
+     */
+    private static void summarise(Path profile, int timedRuns) throws Exception {
         JsonNode events = new ObjectMapper().readTree(profile.toFile());
+        List<long[]> runs = new ArrayList<>();
+        for (JsonNode event : events) {
+            if (event.path("cat").asText().equals("Session") && event.path("name").asText().equals("model_run")) {
+                runs.add(new long[] {event.path("ts").asLong(), event.path("ts").asLong() + event.path("dur").asLong()});
+            }
+        }
+        runs.sort(Comparator.comparingLong(run -> run[0]));
+        List<long[]> timed = runs.subList(Math.max(0, runs.size() - timedRuns), runs.size());
         Map<String, Double> byType = new TreeMap<>();
         Map<String, Double> byNode = new HashMap<>();
         Map<String, String> typeOf = new HashMap<>();
-        int runIndex = -1;
         for (JsonNode event : events) {
             String eventName = event.path("name").asText();
-            if (event.path("cat").asText().equals("Session") && eventName.equals("model_run")) {
-                runIndex++;
-            }
+            long start = event.path("ts").asLong();
             if (!event.path("cat").asText().equals("Node") || !eventName.endsWith("_kernel_time")
-                    || runIndex < allRuns - timedRuns) {
+                    || timed.stream().noneMatch(run -> start >= run[0] && start <= run[1])) {
                 continue;
             }
             String type = event.path("args").path("op_name").asText();
-            double ms = event.path("dur").asDouble() / 1000.0 / timedRuns;
+            double ms = event.path("dur").asDouble() / 1000.0 / timed.size();
             byType.merge(type, ms, Double::sum);
             String node = eventName.substring(0, eventName.length() - "_kernel_time".length());
             byNode.merge(node, ms, Double::sum);
