@@ -45,6 +45,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -450,6 +451,7 @@ class WebViewBrowserTest {
             browser.manage().window().setSize(new Dimension(1000, 900));
             browser.get(home.toString());
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            wait.ignoring(StaleElementReferenceException.class);
             fillReplayForm(browser, "", "web-replay-0, web-retired-0", "epsilon");
             wait.until(driver -> "true".equals(driver.findElement(By.id("replay-progress"))
                     .findElements(By.cssSelector(".replay-summary[data-done]")).stream().findFirst()
